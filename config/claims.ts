@@ -1,0 +1,11 @@
+/**
+ * Which claims each scope releases (OIDC-03). Later capabilities add scopes here
+ * (address, birthdate, account type, organisation) without touching the provider wiring.
+ */
+export const SCOPE_CLAIMS: Readonly<Record<string, readonly string[]>> = Object.freeze({
+  openid: ['sub'],
+  profile: ['name', 'given_name', 'family_name', 'updated_at'],
+  email: ['email', 'email_verified'],
+});
+
+export const SUPPORTED_SCOPES = Object.freeze(Object.keys(SCOPE_CLAIMS).concat('offline_access'));

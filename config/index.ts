@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import { DEFAULT_ACR, DEFAULT_LEVEL_MAX_AGE, type Level } from './trust-levels.ts';
+import { loadDevSecrets } from './dev-secrets.ts';
+
+const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const optionalUrl = z.url().optional();
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  ISSUER: z.url().optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  DATABASE_URL: optionalUrl,
+  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('public'),
+  REDIS_URL: optionalUrl,
+  REDIS_PREFIX: z.string().default('sk:'),
+  SMTP_URL: optionalUrl,
+  MAIL_FROM: z.string().default('Servicekonto <no-reply@servicekonto.localhost>'),
+  COOKIE_KEYS: z.string().optional(),
+  KEY_ENCRYPTION_SECRET: z.string().min(32).optional(),
+  TRUST_PROXY: z.stringbool().default(false),
+  DATA_DIR: z.string().default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ACR_NIEDRIG: z.string().min(1).default(DEFAULT_ACR.niedrig),
+  ACR_SUBSTANZIELL: z.string().min(1).default(DEFAULT_ACR.substanziell),
+  ACR_HOCH: z.string().min(1).default(DEFAULT_ACR.hoch),
+  SESSION_IDLE_SECONDS: seconds(20 * 60),
+  SESSION_MAX_SECONDS: seconds(12 * 3600),
+  ACCESS_TOKEN_TTL: seconds(10 * 60),
+  ID_TOKEN_TTL: seconds(10 * 60),
+  REFRESH_TOKEN_TTL: seconds(14 * 24 * 3600),
+  AUTH_CODE_TTL: seconds(60),
+  ARGON2_MEMORY_KIB: seconds(19 * 1024),
+  ARGON2_TIME_COST: seconds(2),
+  ARGON2_PARALLELISM: seconds(1),
+  DEMO: z.stringbool().optional(),
+  DEMO_RP_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+  readonly env: Env['NODE_ENV'];
+  readonly production: boolean;
+  readonly issuer: string;
+  readonly host: string;
+  readonly port: number;
+  readonly trustProxy: boolean;
+  readonly dataDir: string;
+  readonly logLevel: Env['LOG_LEVEL'];
+  readonly database: { readonly url?: string; readonly schema: string };
+  readonly redis?: { readonly url: string; readonly prefix: string };
+  readonly smtp: { readonly url?: string; readonly from: string };
+  readonly cookieKeys: readonly string[];
+  readonly keyEncryptionSecret: string;
+  readonly acr: Readonly<Record<Level, string>>;
+  readonly levelMaxAge: Readonly<Record<Level, number>>;
+  readonly ttl: {
+    readonly sessionIdle: number;
+    readonly sessionMax: number;
+    readonly accessToken: number;
+    readonly idToken: number;
+    readonly refreshToken: number;
+    readonly authorizationCode: number;
+  };
+  readonly argon2: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
+  readonly demo: { readonly enabled: boolean; readonly rpPort: number };
+}
+
+export class ConfigError extends Error {}
+
+/** Parses the environment once into a frozen Config; a wrong value names the variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const env = parsed.data;
+  const production = env.NODE_ENV === 'production';
+  if (production) requireInProduction(env);
+  const secrets = production
+    ? { cookieKeys: env.COOKIE_KEYS!, keyEncryptionSecret: env.KEY_ENCRYPTION_SECRET! }
+    : loadDevSecrets(env.DATA_DIR, env.COOKIE_KEYS, env.KEY_ENCRYPTION_SECRET);
+  const issuer = (env.ISSUER ?? `http://localhost:${env.PORT}`).replace(/\/$/, '');
+
+  return deepFreeze({
+    env: env.NODE_ENV,
+    production,
+    issuer,
+    host: env.HOST,
+    port: env.PORT,
+    trustProxy: env.TRUST_PROXY,
+    dataDir: env.DATA_DIR,
+    logLevel: env.LOG_LEVEL,
+    database: { url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA },
+    redis: env.REDIS_URL ? { url: env.REDIS_URL, prefix: env.REDIS_PREFIX } : undefined,
+    smtp: { url: env.SMTP_URL, from: env.MAIL_FROM },
+    cookieKeys: secrets.cookieKeys.split(',').map((k) => k.trim()).filter(Boolean),
+    keyEncryptionSecret: secrets.keyEncryptionSecret,
+    acr: { niedrig: env.ACR_NIEDRIG, substanziell: env.ACR_SUBSTANZIELL, hoch: env.ACR_HOCH },
+    levelMaxAge: { ...DEFAULT_LEVEL_MAX_AGE },
+    ttl: {
+      sessionIdle: env.SESSION_IDLE_SECONDS,
+      sessionMax: env.SESSION_MAX_SECONDS,
+      accessToken: env.ACCESS_TOKEN_TTL,
+      idToken: env.ID_TOKEN_TTL,
+      refreshToken: env.REFRESH_TOKEN_TTL,
+      authorizationCode: env.AUTH_CODE_TTL,
+    },
+    argon2: {
+      memoryCost: env.ARGON2_MEMORY_KIB,
+      timeCost: env.ARGON2_TIME_COST,
+      parallelism: env.ARGON2_PARALLELISM,
+    },
+    demo: { enabled: env.DEMO ?? !production, rpPort: env.DEMO_RP_PORT },
+  });
+}
+
+function requireInProduction(env: Env): void {
+  const required = ['ISSUER', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL', 'COOKIE_KEYS', 'KEY_ENCRYPTION_SECRET'] as const;
+  const missing = required.filter((name) => !env[name]);
+  if (missing.length > 0) {
+    throw new ConfigError(`Missing required configuration in production: ${missing.join(', ')}`);
+  }
+  if (!env.ISSUER!.startsWith('https://')) throw new ConfigError('ISSUER must use https:// in production');
+  if (env.COOKIE_KEYS!.split(',').some((k) => k.trim().length < 32)) {
+    throw new ConfigError('COOKIE_KEYS: every key must be at least 32 characters');
+  }
+  if (env.DEMO) throw new ConfigError('DEMO: demo data is refused when NODE_ENV=production');
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,20 @@
+import { AccountEntity } from './account.entity.ts';
+import { AuditEventEntity } from './audit-event.entity.ts';
+import { ConsentEntity } from './consent.entity.ts';
+import { KvEntryEntity } from './kv-entry.entity.ts';
+import { OidcPayloadEntity } from './oidc-payload.entity.ts';
+import { OnlineServiceEntity } from './online-service.entity.ts';
+import { SigningKeyEntity } from './signing-key.entity.ts';
+import { Initial1732000000000 } from './migrations/1732000000000-initial.ts';
+
+export const ENTITIES = [
+  AccountEntity,
+  AuditEventEntity,
+  ConsentEntity,
+  KvEntryEntity,
+  OidcPayloadEntity,
+  OnlineServiceEntity,
+  SigningKeyEntity,
+];
+
+export const MIGRATIONS = [Initial1732000000000];

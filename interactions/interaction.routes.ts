@@ -1,0 +1,94 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { z } from 'zod';
+import type { AccountService } from '../src/accounts/account.service.ts';
+import type { AuditService } from '../src/audit/audit.service.ts';
+import type { InteractionPort, InteractionState } from '../src/oidc/interaction-port.ts';
+import { atLeast, reachableLevel } from '../src/trust/levels.ts';
+import type { Renderer } from './render.ts';
+
+export interface InteractionRouteDeps {
+  port: InteractionPort;
+  accounts: AccountService;
+  audit: AuditService;
+  renderer: Renderer;
+}
+
+const LoginForm = z.object({ email: z.string().trim().max(254).default(''), password: z.string().max(1024).default('') });
+
+/**
+ * The browser side of an authorization: sign-in, consent, the level notice and cancelling.
+ * Each handler reads the interaction, calls one service and renders or redirects.
+ */
+export function interactionRoutes(deps: InteractionRouteDeps): Router {
+  const { port, accounts, renderer } = deps;
+  const router = new Router({ prefix: '/interaction/:uid' });
+
+  const allowFormTargets = (ctx: Context, state: InteractionState) => {
+    ctx.state.formActionOrigins = state.client.redirectOrigins;
+  };
+  const levelLabel = (ctx: Context, level: string) => renderer.text(ctx, `level.${level}`);
+  const renderLogin = (ctx: Context, state: InteractionState, extra: Record<string, unknown> = {}, status = 200) =>
+    renderer.render(ctx, 'login', {
+      title: 'title.login', uid: state.uid, client: state.client,
+      requiredLevelLabel: state.requiredLevel === 'niedrig' ? undefined : levelLabel(ctx, state.requiredLevel),
+      ...extra,
+    }, status);
+
+  router.get('/', async (ctx) => {
+    const state = await port.details(ctx);
+    allowFormTargets(ctx, state);
+    if (state.prompt === 'consent') {
+      renderer.render(ctx, 'consent', {
+        title: 'title.consent', uid: state.uid, client: state.client,
+        claims: state.claims.filter((c) => c !== 'sub').map((c) => ({ key: c, label: renderer.text(ctx, `claim.${c}`) })),
+      });
+      return;
+    }
+    renderLogin(ctx, state);
+  });
+
+  router.post('/login', async (ctx) => {
+    const state = await port.details(ctx);
+    allowFormTargets(ctx, state);
+    const form = LoginForm.parse(ctx.request.body ?? {});
+    const result = await accounts.signInWithPassword(form.email, form.password, { ip: ctx.ip, clientId: state.client.clientId });
+    if (!result.ok) {
+      const extra = result.reason === 'throttled'
+        ? { email: form.email, throttleMinutes: Math.max(1, Math.ceil(result.retryAfterSeconds / 60)) }
+        : { email: form.email, error: 'login.error.invalid' };
+      if (result.reason === 'throttled') ctx.set('Retry-After', String(result.retryAfterSeconds));
+      renderLogin(ctx, state, extra, result.reason === 'throttled' ? 429 : 401);
+      return;
+    }
+    // LOA-02: never finish a sign-in below the level the service requires.
+    if (!atLeast(reachableLevel(result.account.kind, ['pwd']), state.requiredLevel)) {
+      renderer.render(ctx, 'level-required', {
+        title: 'title.level_required', uid: state.uid, client: state.client,
+        requiredLevelLabel: levelLabel(ctx, state.requiredLevel), currentLevelLabel: levelLabel(ctx, result.level),
+      }, 403);
+      return;
+    }
+    const redirectTo = await port.finishLogin(ctx, { accountId: result.account.id, level: result.level, method: 'pwd' });
+    ctx.status = 303;
+    ctx.redirect(redirectTo);
+  });
+
+  router.post('/confirm', async (ctx) => {
+    const { redirectTo, accountId, clientId } = await port.finishConsent(ctx);
+    await deps.audit.record({ type: 'consent.granted', result: 'success', accountId, clientId, ip: ctx.ip });
+    ctx.status = 303;
+    ctx.redirect(redirectTo);
+  });
+
+  router.post('/abort', async (ctx) => {
+    const body = (ctx.request.body ?? {}) as { reason?: unknown };
+    const redirectTo = body.reason === 'level'
+      ? await port.abort(ctx, 'unmet_authentication_requirements', 'the account does not reach the required trust level')
+      : await port.abort(ctx, 'access_denied', 'the user cancelled the sign-in');
+    ctx.status = 303;
+    ctx.redirect(redirectTo);
+  });
+
+  return router;
+}

@@ -1,0 +1,32 @@
+import { loadConfig, ConfigError } from '../config/index.ts';
+import { buildApp } from './app.ts';
+import { DEMO_ACCOUNT, seedDemo } from './demo/seed.ts';
+import { startDemoRelyingParty } from './demo/relying-party.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const app = await buildApp(config);
+  const server = app.koa.listen(config.port, config.host);
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const lines = [`Servicekonto läuft: ${config.issuer}`, `  Discovery: ${config.issuer}/.well-known/openid-configuration`];
+  if (config.demo.enabled) {
+    const rpUrl = `http://localhost:${config.demo.rpPort}`;
+    const credentials = await seedDemo(app, rpUrl);
+    await startDemoRelyingParty({ issuer: config.issuer, ...credentials, port: config.demo.rpPort, host: config.host });
+    lines.push(`  Demo-Online-Dienst: ${rpUrl}`, `  Demo-Konto: ${DEMO_ACCOUNT.email} / ${DEMO_ACCOUNT.password}`);
+  }
+  if (!config.database.url) lines.push(`  Eingebettete Datenbank unter ${config.dataDir}/pglite`);
+  process.stdout.write(`\n${lines.join('\n')}\n\n`);
+
+  const shutdown = () => {
+    server.close();
+    void app.close().finally(() => process.exit(0));
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof ConfigError ? error.message : (error as Error).stack}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,29 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics, one registry per app instance so tests never share counters. */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly logins = new Counter({
+    name: 'servicekonto_logins_total',
+    help: 'Sign-in attempts by result and trust level',
+    labelNames: ['result', 'level'] as const,
+    registers: [this.registry],
+  });
+  readonly tokens = new Counter({
+    name: 'servicekonto_tokens_issued_total',
+    help: 'Tokens issued by kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  readonly httpDuration = new Histogram({
+    name: 'servicekonto_http_request_duration_seconds',
+    help: 'HTTP request latency by route group and status class',
+    labelNames: ['route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  constructor(withDefaults = true) {
+    if (withDefaults) collectDefaultMetrics({ register: this.registry, prefix: 'servicekonto_' });
+  }
+}

@@ -1,0 +1,37 @@
+import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+import type { AcrMap, Level } from '../trust/levels.ts';
+import { atLeast } from '../trust/levels.ts';
+
+const { Check, base } = interactionPolicy;
+
+/** The level this authorization request needs (LOA-02), from client metadata and request. */
+export function requiredLevel(ctx: KoaContextWithOIDC, acr: AcrMap): Level {
+  const { oidc } = ctx;
+  const minimum = (oidc.client?.metadata().min_level as Level | undefined) ?? 'niedrig';
+  const acrValues = typeof oidc.params?.acr_values === 'string' ? oidc.params.acr_values.split(' ').filter(Boolean) : [];
+  const claim = (oidc.claims as { id_token?: { acr?: { essential?: boolean; value?: string; values?: string[] } } })?.id_token?.acr;
+  const essential = claim?.essential ? [...(claim.values ?? []), ...(claim.value ? [claim.value] : [])] : [];
+  return acr.required(minimum, acrValues, essential);
+}
+
+/**
+ * oidc-provider's own acr checks demand an exact match; trust levels are ordered, so a
+ * higher level satisfies a lower requirement. The login prompt is asked again whenever the
+ * session's level is below what the request requires — with prompt=none that yields
+ * login_required, so no token is ever issued below the required level.
+ */
+export function createInteractionPolicy(acr: AcrMap) {
+  const policy = base();
+  const login = policy.get('login')!;
+  login.checks.remove('essential_acr');
+  login.checks.remove('essential_acrs');
+  login.checks.add(
+    new Check('acr_level', 'the session does not reach the required trust level', (ctx: KoaContextWithOIDC) => {
+      const { session } = ctx.oidc;
+      if (!session?.accountId) return Check.NO_NEED_TO_PROMPT;
+      const have = acr.level(session.acr);
+      return have && atLeast(have, requiredLevel(ctx, acr)) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+    }, (ctx: KoaContextWithOIDC) => ({ required_level: requiredLevel(ctx, acr) })),
+  );
+  return policy;
+}

@@ -1,0 +1,52 @@
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { SCOPE_CLAIMS } from '../../config/claims.ts';
+import type { OnlineService } from '../../entities/online-service.entity.ts';
+import type { OnlineServiceRepository } from '../catalog/online-service.repository.ts';
+
+/** Client metadata beyond the OIDC registry that the provider carries for our rules. */
+export const EXTRA_CLIENT_METADATA = ['min_level', 'sector', 'federation_allowed', 'authority', 'contact'] as const;
+
+export function toClientMetadata(service: OnlineService): AdapterPayload {
+  const interactive = service.grantTypes.some((g) => g === 'authorization_code' || g === 'refresh_token');
+  return {
+    client_id: service.clientId,
+    ...(service.secretHash ? { client_secret: service.secretHash } : {}),
+    client_name: service.displayName,
+    token_endpoint_auth_method: service.tokenEndpointAuthMethod,
+    redirect_uris: service.redirectUris,
+    post_logout_redirect_uris: service.postLogoutRedirectUris,
+    grant_types: interactive && !service.grantTypes.includes('authorization_code')
+      ? ['authorization_code', ...service.grantTypes] : service.grantTypes,
+    response_types: interactive ? ['code'] : [],
+    scope: service.scopes.filter((s) => s in SCOPE_CLAIMS || s === 'offline_access').join(' '),
+    subject_type: 'pairwise',
+    id_token_signed_response_alg: 'ES256',
+    min_level: service.minLevel,
+    sector: service.sector,
+    federation_allowed: service.federationAllowed,
+    authority: service.authority,
+    contact: service.contact,
+  };
+}
+
+/** Serves the Client model from the online_service table; the provider never writes clients. */
+export function createClientAdapter(repo: OnlineServiceRepository): new (name: string) => Adapter {
+  return class ClientAdapter implements Adapter {
+    async find(id: string): Promise<AdapterPayload | undefined> {
+      const service = await repo.find(id);
+      return service ? toClientMetadata(service) : undefined;
+    }
+    async upsert(): Promise<void> {
+      throw new Error('clients are managed through the CLI');
+    }
+    async findByUserCode(): Promise<undefined> {
+      return undefined;
+    }
+    async findByUid(): Promise<undefined> {
+      return undefined;
+    }
+    async consume(): Promise<void> {}
+    async destroy(): Promise<void> {}
+    async revokeByGrantId(): Promise<void> {}
+  };
+}

@@ -1,0 +1,127 @@
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import { SCOPE_CLAIMS } from '../../config/claims.ts';
+import type { Clock } from '../clock.ts';
+import type { ConsentRepository } from '../consents/consent.repository.ts';
+import type { AcrMap, AuthMethod, Level } from '../trust/levels.ts';
+
+export interface InteractionClient {
+  clientId: string;
+  name: string;
+  authority: string;
+  contact: string;
+  minLevel: Level;
+  redirectOrigins: string[];
+}
+
+export interface InteractionState {
+  uid: string;
+  prompt: string;
+  reasons: string[];
+  client: InteractionClient;
+  accountId?: string;
+  requiredLevel: Level;
+  /** Every claim the service will receive once consent is given (shown on the consent page). */
+  claims: string[];
+  scopes: string[];
+}
+
+/** The interactions layer's only view of oidc-provider (routes never import it). */
+export class InteractionPort {
+  private readonly provider: Provider;
+  private readonly acr: AcrMap;
+  private readonly consents: ConsentRepository;
+  private readonly clock: Clock;
+
+  constructor(provider: Provider, acr: AcrMap, consents: ConsentRepository, clock: Clock) {
+    this.provider = provider;
+    this.acr = acr;
+    this.consents = consents;
+    this.clock = clock;
+  }
+
+  /** Throws when the interaction is unknown or expired (the caller shows "Sitzung abgelaufen"). */
+  async details(ctx: Context): Promise<InteractionState> {
+    const interaction = await this.provider.interactionDetails(ctx.req, ctx.res);
+    const client = await this.provider.Client.find(String(interaction.params.client_id));
+    if (!client) throw new Error('client vanished during the interaction');
+    const meta = client.metadata();
+    const details = interaction.prompt.details as { required_level?: Level; missingOIDCScope?: string[] };
+    const minLevel = (meta.min_level as Level | undefined) ?? 'niedrig';
+    const scopes = String(interaction.params.scope ?? 'openid').split(' ').filter((s) => s in SCOPE_CLAIMS);
+    return {
+      uid: interaction.uid,
+      prompt: interaction.prompt.name,
+      reasons: interaction.prompt.reasons,
+      client: {
+        clientId: client.clientId,
+        name: String(meta.client_name ?? client.clientId),
+        authority: String(meta.authority ?? ''),
+        contact: String(meta.contact ?? ''),
+        minLevel,
+        redirectOrigins: [...new Set((client.redirectUris ?? []).map((u) => new URL(u).origin))],
+      },
+      accountId: interaction.session?.accountId,
+      requiredLevel: details.required_level ?? this.requiredFromParams(minLevel, interaction.params),
+      claims: [...new Set(scopes.flatMap((s) => SCOPE_CLAIMS[s] ?? []))],
+      scopes,
+    };
+  }
+
+  /** Ends the login prompt; the session is a browser-session cookie (remember: false). */
+  async finishLogin(ctx: Context, login: { accountId: string; level: Level; method: AuthMethod }): Promise<string> {
+    return this.provider.interactionResult(ctx.req, ctx.res, {
+      login: {
+        accountId: login.accountId,
+        acr: this.acr.acr(login.level),
+        amr: [login.method === 'eid' ? 'hwk' : 'pwd'],
+        remember: false,
+        ts: Math.floor(this.clock.now().getTime() / 1000),
+      },
+    }, { mergeWithLastSubmission: false });
+  }
+
+  /** Grants every requested scope and claim and remembers the decision (OIDC-04). */
+  async finishConsent(ctx: Context): Promise<{ redirectTo: string; accountId: string; clientId: string }> {
+    const interaction = await this.provider.interactionDetails(ctx.req, ctx.res);
+    const accountId = interaction.session?.accountId;
+    if (!accountId) throw new Error('consent without a signed-in account');
+    const clientId = String(interaction.params.client_id);
+    const grant = interaction.grantId
+      ? (await this.provider.Grant.find(interaction.grantId)) ?? new this.provider.Grant({ accountId, clientId })
+      : new this.provider.Grant({ accountId, clientId });
+    const details = interaction.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
+    if (details.missingOIDCScope) grant.addOIDCScope(details.missingOIDCScope.join(' '));
+    if (details.missingOIDCClaims) grant.addOIDCClaims(details.missingOIDCClaims);
+    const grantId = await grant.save();
+    const scopes = String(grant.getOIDCScope()).split(' ').filter(Boolean);
+    const claims = [...new Set(scopes.flatMap((s) => SCOPE_CLAIMS[s] ?? []))];
+    await this.consents.save({ accountId, clientId, scopes, claims }, grantId);
+    const redirectTo = await this.provider.interactionResult(ctx.req, ctx.res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+    return { redirectTo, accountId, clientId };
+  }
+
+  /** Sends the user back to the service with an OIDC error (access_denied, unmet requirements). */
+  async abort(ctx: Context, error: string, description: string): Promise<string> {
+    return this.provider.interactionResult(ctx.req, ctx.res, { error, error_description: description }, { mergeWithLastSubmission: false });
+  }
+
+  /** The provider session behind the request's cookie, if it belongs to a signed-in account. */
+  async currentSession(ctx: Context): Promise<{ id: string; accountId: string; loginTs: number } | undefined> {
+    if (!ctx.cookies.get(this.provider.cookieName('session'))) return undefined;
+    const session = await this.provider.Session.get(ctx as never);
+    if (!session.accountId) return undefined;
+    return { id: session.jti, accountId: session.accountId, loginTs: session.loginTs ?? 0 };
+  }
+
+  /** Ends a provider session server-side (idle time-out, sign-out from the portal). */
+  async endSession(sessionId: string): Promise<void> {
+    const session = await this.provider.Session.find(sessionId);
+    await session?.destroy();
+  }
+
+  private requiredFromParams(minLevel: Level, params: Record<string, unknown>): Level {
+    const acrValues = typeof params.acr_values === 'string' ? params.acr_values.split(' ') : [];
+    return this.acr.required(minLevel, acrValues, []);
+  }
+}

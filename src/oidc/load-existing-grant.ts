@@ -1,0 +1,27 @@
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { ConsentRepository } from '../consents/consent.repository.ts';
+
+/**
+ * OIDC-04: consent is remembered per service in PostgreSQL. The provider's Grant is rebuilt
+ * from it when the session has none, so the consent page appears only for data not yet agreed.
+ */
+export function createLoadExistingGrant(consents: ConsentRepository) {
+  return async (ctx: KoaContextWithOIDC) => {
+    const { oidc } = ctx;
+    const client = oidc.client!;
+    const accountId = oidc.session!.accountId!;
+    const fromSession = oidc.session!.grantIdFor(client.clientId);
+    if (fromSession) {
+      const grant = await oidc.provider.Grant.find(fromSession);
+      if (grant && grant.accountId === accountId) return grant;
+    }
+    const consent = await consents.find(accountId, client.clientId);
+    if (!consent) return undefined;
+    const grant = new oidc.provider.Grant({ clientId: client.clientId, accountId });
+    grant.addOIDCScope(consent.scopes.join(' '));
+    if (consent.claims.length) grant.addOIDCClaims(consent.claims);
+    const grantId = await grant.save();
+    await consents.addGrant(accountId, client.clientId, grantId);
+    return grant;
+  };
+}
