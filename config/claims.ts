@@ -3,7 +3,8 @@
  * (address, birthdate, account type, organisation) without touching the provider wiring.
  */
 export const SCOPE_CLAIMS: Readonly<Record<string, readonly string[]>> = Object.freeze({
-  openid: ['sub'],
+  // acr and amr ride on `openid` so every ID token states its trust level and method (LOA-01).
+  openid: ['sub', 'acr', 'amr'],
   profile: ['name', 'given_name', 'family_name', 'updated_at'],
   email: ['email', 'email_verified'],
 });

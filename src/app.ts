@@ -88,7 +88,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const renderer = new Renderer(root('interactions/views'), loadMessages(root('interactions/locales')));
   const acr = new AcrMap(config.acr);
   const tokenAdapter = redis ? createRedisAdapter(redis, config.redis!.prefix) : createPostgresAdapter(new OidcPayloadRepository(dataSource));
-  const ClientAdapter = createClientAdapter(serviceRepo);
+  const ClientAdapter = createClientAdapter(serviceRepo, (level) => acr.acr(level));
   const oidc = createOidc({
     config, acr, clock, consents, audit, metrics, logger,
     adapter: class {

@@ -1,12 +1,18 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { SCOPE_CLAIMS } from '../../config/claims.ts';
 import type { OnlineService } from '../../entities/online-service.entity.ts';
+import { LEVELS, type Level } from '../../config/trust-levels.ts';
 import type { OnlineServiceRepository } from '../catalog/online-service.repository.ts';
 
 /** Client metadata beyond the OIDC registry that the provider carries for our rules. */
 export const EXTRA_CLIENT_METADATA = ['min_level', 'sector', 'federation_allowed', 'authority', 'contact'] as const;
 
-export function toClientMetadata(service: OnlineService): AdapterPayload {
+/** Levels from the service's minimum upwards, as its default acr_values (LOA-02). */
+function acceptableAcrs(service: OnlineService, acrFor: (level: Level) => string): string[] {
+  return LEVELS.slice(LEVELS.indexOf(service.minLevel)).map(acrFor);
+}
+
+export function toClientMetadata(service: OnlineService, acrFor: (level: Level) => string): AdapterPayload {
   const interactive = service.grantTypes.some((g) => g === 'authorization_code' || g === 'refresh_token');
   return {
     client_id: service.clientId,
@@ -21,6 +27,8 @@ export function toClientMetadata(service: OnlineService): AdapterPayload {
     scope: service.scopes.filter((s) => s in SCOPE_CLAIMS || s === 'offline_access').join(' '),
     subject_type: 'pairwise',
     id_token_signed_response_alg: 'ES256',
+    // Makes every request carry acr_values, so every ID token states its acr (LOA-01).
+    default_acr_values: acceptableAcrs(service, acrFor),
     min_level: service.minLevel,
     sector: service.sector,
     federation_allowed: service.federationAllowed,
@@ -30,11 +38,11 @@ export function toClientMetadata(service: OnlineService): AdapterPayload {
 }
 
 /** Serves the Client model from the online_service table; the provider never writes clients. */
-export function createClientAdapter(repo: OnlineServiceRepository): new (name: string) => Adapter {
+export function createClientAdapter(repo: OnlineServiceRepository, acrFor: (level: Level) => string): new (name: string) => Adapter {
   return class ClientAdapter implements Adapter {
     async find(id: string): Promise<AdapterPayload | undefined> {
       const service = await repo.find(id);
-      return service ? toClientMetadata(service) : undefined;
+      return service ? toClientMetadata(service, acrFor) : undefined;
     }
     async upsert(): Promise<void> {
       throw new Error('clients are managed through the CLI');

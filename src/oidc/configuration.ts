@@ -28,7 +28,8 @@ export interface ConfigurationDeps {
 export function buildConfiguration(deps: ConfigurationDeps): Configuration {
   const { config, acr } = deps;
   return {
-    adapter: deps.adapter,
+    // consume() reports a boolean on top of the documented contract (see makeConsumptionExclusive).
+    adapter: deps.adapter as unknown as Configuration['adapter'],
     jwks: deps.jwks as Configuration['jwks'],
     findAccount: deps.findAccount,
     loadExistingGrant: deps.loadExistingGrant,
@@ -65,8 +66,9 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       devInteractions: { enabled: false },
       claimsParameter: { enabled: true },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      // Only the service a token was issued to may inspect or revoke it; no cross-service peeking.
+      introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
+      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       userinfo: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,

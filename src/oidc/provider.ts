@@ -1,4 +1,4 @@
-import Provider from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
 import type { Config } from '../../config/index.ts';
 import type { Clock } from '../clock.ts';
 import type { ConsentRepository } from '../consents/consent.repository.ts';
@@ -32,6 +32,8 @@ export function createOidc(deps: OidcDeps & { acr: AcrMap; config: Config }): Oi
     return Promise.resolve(this.clientSecret !== undefined && secretMatches(this.clientSecret, actual));
   };
 
+  makeConsumptionExclusive(provider);
+
   provider.on('grant.success', (ctx) => {
     deps.metrics.tokens.inc({ kind: String(ctx.oidc.params?.grant_type ?? 'unknown') });
   });
@@ -45,4 +47,26 @@ export function createOidc(deps: OidcDeps & { acr: AcrMap; config: Config }): Oi
     provider,
     interactions: new InteractionPort(provider, deps.acr, deps.consents, deps.clock),
   };
+}
+
+/**
+ * oidc-provider checks `consumed` and then consumes, so parallel redemptions of one code or
+ * refresh token could all pass the check. Our adapters consume atomically and report whether
+ * this call was first; every later caller gets invalid_grant (RFC 6749 §4.1.2: a code is
+ * single-use).
+ */
+function makeConsumptionExclusive(provider: Provider): void {
+  for (const Model of [provider.AuthorizationCode, provider.RefreshToken]) {
+    const prototype = Model.prototype as unknown as {
+      jti: string;
+      adapter: { consume(id: string): Promise<unknown> };
+      emit(event: string): void;
+      consume(): Promise<void>;
+    };
+    prototype.consume = async function consume(this: typeof prototype) {
+      const first = await this.adapter.consume(this.jti);
+      if (first === false) throw new errors.InvalidGrant('grant request is invalid');
+      this.emit('consumed');
+    };
+  }
 }

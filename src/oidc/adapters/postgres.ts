@@ -3,7 +3,7 @@ import {
   GRANTABLE_MODELS,
   indexValue,
   ttlOrNull,
-  type Adapter,
+  type StorageAdapter,
   type AdapterConstructor,
   type AdapterPayload,
 } from './types.ts';
@@ -14,7 +14,7 @@ const asPayload = (stored: StoredPayload | undefined): AdapterPayload | undefine
 
 /** oidc-provider storage on PostgreSQL, for deployments without Redis. */
 export function createPostgresAdapter(repo: OidcPayloadRepository): AdapterConstructor {
-  return class PostgresAdapter implements Adapter {
+  return class PostgresAdapter implements StorageAdapter {
     private readonly model: string;
 
     constructor(model: string) {
@@ -44,8 +44,9 @@ export function createPostgresAdapter(repo: OidcPayloadRepository): AdapterConst
       return asPayload(await repo.findByUserCode(this.model, userCode));
     }
 
-    async consume(id: string): Promise<void> {
-      await repo.consume(this.model, id);
+    /** True only for the call that consumed it first (single-use codes rely on this). */
+    async consume(id: string): Promise<boolean> {
+      return repo.consume(this.model, id);
     }
 
     async destroy(id: string): Promise<void> {

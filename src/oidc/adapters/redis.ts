@@ -4,7 +4,7 @@ import {
   indexValue,
   isRecord,
   ttlOrNull,
-  type Adapter,
+  type StorageAdapter,
   type AdapterConstructor,
   type AdapterPayload,
 } from './types.ts';
@@ -42,7 +42,7 @@ export function createRedisAdapter(redis: Redis, prefix: string): AdapterConstru
   const base = `${prefix}oidc:`;
   const grantKey = (grantId: string): string => `${base}grant:${grantId}`;
 
-  return class RedisAdapter implements Adapter {
+  return class RedisAdapter implements StorageAdapter {
     private readonly model: string;
 
     constructor(model: string) {
@@ -99,8 +99,9 @@ export function createRedisAdapter(redis: Redis, prefix: string): AdapterConstru
       return this.findByIndex('userCode', userCode);
     }
 
-    async consume(id: string): Promise<void> {
-      await redis.eval(CONSUME_SCRIPT, 1, this.key(id), Math.floor(Date.now() / 1000));
+    /** True only for the call that consumed it first (single-use codes rely on this). */
+    async consume(id: string): Promise<boolean> {
+      return Number(await redis.eval(CONSUME_SCRIPT, 1, this.key(id), Math.floor(Date.now() / 1000))) === 1;
     }
 
     async destroy(id: string): Promise<void> {

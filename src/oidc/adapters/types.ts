@@ -2,8 +2,14 @@ import type { Adapter, AdapterPayload } from 'oidc-provider';
 
 export type { Adapter, AdapterPayload };
 
+/**
+ * oidc-provider's Adapter, except that consume reports whether this call consumed first; the
+ * provider wiring turns a late consume into invalid_grant.
+ */
+export type StorageAdapter = Omit<Adapter, 'consume'> & { consume(id: string): Promise<boolean | void> };
+
 /** What oidc-provider's `adapter` option accepts: it calls `new Adapter(modelName)` per model. */
-export type AdapterConstructor = new (name: string) => Adapter;
+export type AdapterConstructor = new (name: string) => StorageAdapter;
 
 /**
  * Models whose payload carries a grantId that revokeByGrantId must reach. Other models may also
