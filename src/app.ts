@@ -27,6 +27,7 @@ import { loadMessages, localeMiddleware } from './http/i18n.ts';
 import { requestContext } from './http/request-context.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { sessionIdle } from './http/session-idle.ts';
+import { withSessionCookiesOnly } from './http/session-cookies-only.ts';
 import type { KvStore } from './kv/kv-store.ts';
 import { DbKvStore } from './kv/kv.repository.ts';
 import { RedisKvStore } from './kv/redis-kv-store.ts';
@@ -119,14 +120,15 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   koa.use(pages.routes());
   // Forms of our own pages parse bodies and check CSRF; protocol endpoints stay untouched.
   const interactions = interactionRoutes({ port: oidc.interactions, accounts, audit, renderer });
-  koa.use(async (ctx, next) => (ctx.path.startsWith('/interaction/') ? formStack(ctx, next) : next()));
   const formStack = composeForms();
+  koa.use(async (ctx, next) => (ctx.path.startsWith('/interaction/') ? formStack(ctx, next) : next()));
   koa.use(interactions.routes());
   koa.use(interactions.allowedMethods());
   // Everything else is the OIDC protocol, served by oidc-provider.
   const handle = oidc.provider.callback();
   koa.use(async (ctx) => {
     ctx.respond = false;
+    withSessionCookiesOnly(ctx.res);
     await handle(ctx.req, ctx.res);
   });
 

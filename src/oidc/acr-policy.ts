@@ -4,14 +4,33 @@ import { atLeast } from '../trust/levels.ts';
 
 const { Check, base } = interactionPolicy;
 
-/** The level this authorization request needs (LOA-02), from client metadata and request. */
-export function requiredLevel(ctx: KoaContextWithOIDC, acr: AcrMap): Level {
-  const { oidc } = ctx;
-  const minimum = (oidc.client?.metadata().min_level as Level | undefined) ?? 'niedrig';
-  const acrValues = typeof oidc.params?.acr_values === 'string' ? oidc.params.acr_values.split(' ').filter(Boolean) : [];
-  const claim = (oidc.claims as { id_token?: { acr?: { essential?: boolean; value?: string; values?: string[] } } })?.id_token?.acr;
+interface AcrClaimRequest {
+  essential?: boolean;
+  value?: string;
+  values?: string[];
+}
+
+/**
+ * The level an authorization request needs (LOA-02): the client's minimum, its acr_values
+ * and an essential acr claim of the claims parameter.
+ */
+export function requiredLevelFor(acr: AcrMap, minimum: Level, params: Record<string, unknown>): Level {
+  const acrValues = typeof params.acr_values === 'string' ? params.acr_values.split(' ').filter(Boolean) : [];
+  let claim: AcrClaimRequest | undefined;
+  if (typeof params.claims === 'string') {
+    try {
+      claim = (JSON.parse(params.claims) as { id_token?: { acr?: AcrClaimRequest } })?.id_token?.acr;
+    } catch {
+      claim = undefined; // oidc-provider has already rejected malformed claims parameters
+    }
+  }
   const essential = claim?.essential ? [...(claim.values ?? []), ...(claim.value ? [claim.value] : [])] : [];
   return acr.required(minimum, acrValues, essential);
+}
+
+function requiredLevel(ctx: KoaContextWithOIDC, acr: AcrMap): Level {
+  const minimum = (ctx.oidc.client?.metadata().min_level as Level | undefined) ?? 'niedrig';
+  return requiredLevelFor(acr, minimum, (ctx.oidc.params ?? {}) as Record<string, unknown>);
 }
 
 /**
@@ -26,7 +45,7 @@ export function createInteractionPolicy(acr: AcrMap) {
   login.checks.remove('essential_acr');
   login.checks.remove('essential_acrs');
   login.checks.add(
-    new Check('acr_level', 'the session does not reach the required trust level', (ctx: KoaContextWithOIDC) => {
+    new Check('acr_level', 'the session does not reach the required trust level', 'login_required', (ctx: KoaContextWithOIDC) => {
       const { session } = ctx.oidc;
       if (!session?.accountId) return Check.NO_NEED_TO_PROMPT;
       const have = acr.level(session.acr);

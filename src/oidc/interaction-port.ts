@@ -4,6 +4,7 @@ import { SCOPE_CLAIMS } from '../../config/claims.ts';
 import type { Clock } from '../clock.ts';
 import type { ConsentRepository } from '../consents/consent.repository.ts';
 import type { AcrMap, AuthMethod, Level } from '../trust/levels.ts';
+import { requiredLevelFor } from './acr-policy.ts';
 
 export interface InteractionClient {
   clientId: string;
@@ -46,8 +47,7 @@ export class InteractionPort {
     const client = await this.provider.Client.find(String(interaction.params.client_id));
     if (!client) throw new Error('client vanished during the interaction');
     const meta = client.metadata();
-    const details = interaction.prompt.details as { required_level?: Level; missingOIDCScope?: string[] };
-    const minLevel = (meta.min_level as Level | undefined) ?? 'niedrig';
+        const minLevel = (meta.min_level as Level | undefined) ?? 'niedrig';
     const scopes = String(interaction.params.scope ?? 'openid').split(' ').filter((s) => s in SCOPE_CLAIMS);
     return {
       uid: interaction.uid,
@@ -62,7 +62,7 @@ export class InteractionPort {
         redirectOrigins: [...new Set((client.redirectUris ?? []).map((u) => new URL(u).origin))],
       },
       accountId: interaction.session?.accountId,
-      requiredLevel: details.required_level ?? this.requiredFromParams(minLevel, interaction.params),
+      requiredLevel: requiredLevelFor(this.acr, minLevel, interaction.params),
       claims: [...new Set(scopes.flatMap((s) => SCOPE_CLAIMS[s] ?? []))],
       scopes,
     };
@@ -118,10 +118,5 @@ export class InteractionPort {
   async endSession(sessionId: string): Promise<void> {
     const session = await this.provider.Session.find(sessionId);
     await session?.destroy();
-  }
-
-  private requiredFromParams(minLevel: Level, params: Record<string, unknown>): Level {
-    const acrValues = typeof params.acr_values === 'string' ? params.acr_values.split(' ') : [];
-    return this.acr.required(minLevel, acrValues, []);
   }
 }
