@@ -113,7 +113,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   koa.use(localeMiddleware());
   koa.use(errorHandler(logger, (ctx, page, status) => renderer.render(ctx, 'error', { title: 'title.error', ...page }, status)));
   koa.use(healthRoutes(probes, metrics).routes());
-  koa.use(serve(root('interactions/assets'), { maxage: 3600_000 }));
+  koa.use(mountAssets('/assets', root('interactions/assets')));
   koa.use(mountAssets('/assets/kern', root('node_modules/@kern-ux/native/dist')));
   koa.use(sessionIdle(oidc.interactions, kv, clock, config.ttl.sessionIdle));
   const pages = pageRoutes(renderer);
