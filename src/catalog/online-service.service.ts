@@ -24,7 +24,8 @@ export const OnlineServiceSpec = z.object({
   sector: z.string().min(1).optional(),
 }).superRefine((spec, ctx) => {
   // Pairwise subjects are derived per sector; one sector must not span unrelated hosts.
-  const hosts = new Set(spec.redirectUris.map((u) => new URL(u).host));
+  const hostOf = (uri: string) => URL.parse(uri)?.host ?? uri;
+  const hosts = new Set(spec.redirectUris.map(hostOf));
   if (hosts.size > 1) ctx.addIssue({ code: 'custom', path: ['redirectUris'], message: 'all redirect URIs must share one host' });
   if (spec.public && spec.grantTypes.includes('client_credentials')) {
     ctx.addIssue({ code: 'custom', path: ['grantTypes'], message: 'a public client cannot use client_credentials' });

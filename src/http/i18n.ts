@@ -11,15 +11,17 @@ export function loadMessages(dir: string): Readonly<Record<Locale, Messages>> {
   return Object.freeze({ de: read('de'), en: read('en') });
 }
 
-/** Picks the locale from ?lang=, then Accept-Language; German is the default. */
+/**
+ * German is the product's language whatever the browser prefers; English is chosen with
+ * ?lang=en and remembered in a session cookie.
+ */
 export function localeMiddleware() {
   return async (ctx: Context, next: Next) => {
     const requested = typeof ctx.query.lang === 'string' ? ctx.query.lang : undefined;
-    const fromHeader = ctx.acceptsLanguages([...LOCALES]);
-    const lang = (LOCALES as readonly string[]).includes(requested ?? '')
-      ? (requested as Locale)
-      : typeof fromHeader === 'string' && fromHeader.startsWith('en') ? 'en' : 'de';
-    ctx.state.lang = lang;
+    const isLocale = (value: string | undefined): value is Locale => (LOCALES as readonly string[]).includes(value ?? '');
+    if (isLocale(requested)) ctx.cookies.set('sk.lang', requested, { httpOnly: true, sameSite: 'lax', signed: false, overwrite: true });
+    const stored = ctx.cookies.get('sk.lang');
+    ctx.state.lang = isLocale(requested) ? requested : isLocale(stored) ? stored : 'de';
     await next();
   };
 }
