@@ -31,9 +31,9 @@ export class DbKvStore implements KvStore {
   async add(key: string, delta: number, ttlSeconds: number): Promise<{ count: number; ttlSeconds: number }> {
     const now = this.clock.now();
     const rows: { value: string; expires_at: Date }[] = await this.db.query(
-      `INSERT INTO kv_entry (key, value, expires_at) VALUES ($1, $4::text, $2)
+      `INSERT INTO kv_entry (key, value, expires_at) VALUES ($1, ($4::int)::text, $2)
        ON CONFLICT (key) DO UPDATE SET
-         value = CASE WHEN kv_entry.expires_at > $3 THEN (kv_entry.value::int + $4)::text ELSE $4::text END,
+         value = CASE WHEN kv_entry.expires_at > $3 THEN (kv_entry.value::int + $4::int)::text ELSE ($4::int)::text END,
          expires_at = CASE WHEN kv_entry.expires_at > $3 THEN kv_entry.expires_at ELSE EXCLUDED.expires_at END
        RETURNING value, expires_at`,
       [key, this.expiry(ttlSeconds), now, delta],
