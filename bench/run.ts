@@ -285,17 +285,16 @@ async function profileWork(app: App, label: string, work: () => Promise<number>)
       statements.set(key, entry);
     }
   };
-  // Redis: MONITOR, filtered to the app's own connection.
-  const info = String(await app.redis!.client('INFO'));
-  const addr = /\baddr=(\S+)/.exec(info)?.[1];
-  const monitorClient = new Redis(REDIS_URL, { lazyConnect: true });
-  const monitor = await monitorClient.monitor();
+  // Redis: every command the app's connection writes (auto-pipelined and MULTI batches included)
+  // passes through the instance's sendCommand once.
+  const redis = app.redis as unknown as { sendCommand: (command: { name: string }, ...rest: unknown[]) => unknown };
+  const sendCommand = redis.sendCommand;
   const commands = new Map<string, number>();
-  monitor.on('monitor', (_time: string, args: string[], source: string) => {
-    if (source !== addr) return;
-    const name = String(args[0]).toUpperCase();
+  redis.sendCommand = function send(this: unknown, command: { name: string }, ...rest: unknown[]) {
+    const name = String(command.name).toUpperCase();
     commands.set(name, (commands.get(name) ?? 0) + 1);
-  });
+    return sendCommand.call(this, command, ...rest);
+  };
   let units = 0;
   try {
     await sleep(200);
@@ -303,8 +302,7 @@ async function profileWork(app: App, label: string, work: () => Promise<number>)
     await sleep(300);
   } finally {
     proto.query = original;
-    monitor.disconnect();
-    monitorClient.disconnect();
+    redis.sendCommand = sendCommand;
   }
   const sqlTotal = [...statements.values()].reduce((a, s) => ({ n: a.n + s.n, ms: a.ms + s.ms }), { n: 0, ms: 0 });
   return {
@@ -481,7 +479,7 @@ function renderResults(r: Results): string {
     '',
     '## 4. Work per request in the app (untimed profiling phase)',
     '',
-    'SQL statements counted by wrapping the TypeORM query runner of the in-process app (wall time includes pool wait); Redis commands seen by MONITOR on the app\'s own connection.',
+    'SQL statements counted by wrapping the TypeORM query runner of the in-process app (wall time includes pool wait); Redis commands counted at the `sendCommand` of the app\'s ioredis connection (MULTI/EXEC count as commands; auto-pipelining batches several into one round trip).',
     '',
   );
   for (const p of r.profiles) {
