@@ -168,9 +168,9 @@ export async function startBaseline(port: number, options: BaselineOptions = {})
   };
 }
 
-// `node bench/baseline.ts [port]`: a standalone baseline (the bench uses it to compare idle RSS).
+// `node bench/baseline.ts [port] [users]`: a standalone baseline (the bench uses it to compare idle RSS).
 if (import.meta.main) {
-  const baseline = await startBaseline(Number(process.argv[2] ?? 0));
+  const baseline = await startBaseline(Number(process.argv[2] ?? 0), { users: Number(process.argv[3] ?? 16) });
   process.stdout.write(`baseline listening: ${baseline.url}\n`);
   const stop = () => void baseline.close().finally(() => process.exit(0));
   process.once('SIGINT', stop);

@@ -45,6 +45,8 @@ export interface FlowRunReport {
   elapsedMs: number;
   flowsPerSecond: number;
   latencyMs: { p50: number; p95: number; p99: number; max: number };
+  /** Every completed flow's duration, so runs can be merged. */
+  latenciesMs: number[];
   refreshTokens: string[];
 }
 
@@ -186,7 +188,7 @@ export async function signIn(target: FlowTarget, user: FlowUser): Promise<FlowRe
   return { refreshToken: tokens.refresh_token, consented, ms: performance.now() - started };
 }
 
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
@@ -239,6 +241,7 @@ export async function runFlows(target: FlowTarget, options: FlowRunOptions): Pro
       p99: percentile(latencies, 99),
       max: latencies.at(-1) ?? 0,
     },
+    latenciesMs: latencies,
     refreshTokens,
   };
 }

@@ -4,15 +4,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
+import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import argon2 from 'argon2';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { loadConfig } from '../config/index.ts';
 import { buildApp, type App } from '../src/app.ts';
 import { startBaseline, type Baseline } from './baseline.ts';
-import type { FlowRunOptions, FlowRunReport, FlowTarget } from './flow-driver.ts';
+import { percentile, type FlowRunOptions, type FlowRunReport, type FlowTarget } from './flow-driver.ts';
 import type { LoadJob, LoadReply, LoadRequest } from './load-child.ts';
 import type { TokenLoadOptions, TokenLoadReport } from './token-load.ts';
 
@@ -87,9 +88,164 @@ class LoadClient {
     return this.run({ kind: 'flows', target, options }, options.durationMs + 60_000);
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   close(): void {
     if (this.child.exitCode === null) this.child.kill('SIGTERM');
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// CPU accounting: how much CPU did processes other than the bench (and its load child) use?
+// The machine is shared, so every run records it, and each run waits (bounded) for a quiet
+// moment first. During app runs the figure includes the PostgreSQL and Redis work for the app.
+
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+interface CpuSnapshot {
+  at: number;
+  busySec: number;
+  ownSec: number;
+}
+
+function cpuSnapshot(childPid: number | undefined): CpuSnapshot {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+  const busySec = (user + nice + system + irq + softirq + steal) / CLK_TCK;
+  const usage = process.cpuUsage();
+  let ownSec = (usage.user + usage.system) / 1e6;
+  if (childPid) {
+    try {
+      const stat = readFileSync(`/proc/${childPid}/stat`, 'utf8');
+      const after = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ownSec += (Number(after[11]) + Number(after[12])) / CLK_TCK;
+    } catch {
+      // the child is gone
+    }
+  }
+  return { at: performance.now(), busySec, ownSec };
+}
+
+/** Cores used by other processes between two snapshots. */
+function othersCores(a: CpuSnapshot, b: CpuSnapshot): number {
+  const wall = (b.at - a.at) / 1000;
+  return wall > 0 ? Math.max(0, (b.busySec - a.busySec) - (b.ownSec - a.ownSec)) / wall : 0;
+}
+
+interface Measured<T> {
+  result: T;
+  /** Cores used by other processes during the run. */
+  othersCores: number;
+  /** Cores used by other processes right before the run (after the quiet gate). */
+  othersBefore: number;
+  waitedMs: number;
+}
+
+const QUIET_CORES = 0.25;
+const QUIET_MAX_WAIT_MS = quick ? 2_000 : 10_000;
+/** All quiet gates together wait at most this long, so the bench stays within its time budget. */
+let quietBudgetMs = quick ? 5_000 : 40_000;
+
+async function measured<T>(load: LoadClient | undefined, run: () => Promise<T>): Promise<Measured<T>> {
+  const gateStart = performance.now();
+  const maxWait = Math.max(500, Math.min(QUIET_MAX_WAIT_MS, quietBudgetMs));
+  let othersBefore = Infinity;
+  while (performance.now() - gateStart < maxWait) {
+    const a = cpuSnapshot(load?.pid);
+    await sleep(500);
+    othersBefore = othersCores(a, cpuSnapshot(load?.pid));
+    if (othersBefore <= QUIET_CORES) break;
+  }
+  const waitedMs = performance.now() - gateStart;
+  quietBudgetMs = Math.max(0, quietBudgetMs - Math.max(0, waitedMs - 500));
+  const before = cpuSnapshot(load?.pid);
+  const result = await run();
+  return { result, othersCores: othersCores(before, cpuSnapshot(load?.pid)), othersBefore, waitedMs };
+}
+
+const meanOf = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+
+/** Two halves of one server's flow measurement merged into one report. */
+function mergeFlows(parts: FlowRunReport[]): FlowRunReport {
+  const latencies = parts.flatMap((p) => p.latenciesMs).sort((a, b) => a - b);
+  const completed = parts.reduce((a, p) => a + p.completed, 0);
+  const elapsedMs = parts.reduce((a, p) => a + p.elapsedMs, 0);
+  const errorKinds: Record<string, number> = {};
+  for (const p of parts) for (const [k, v] of Object.entries(p.errorKinds)) errorKinds[k] = (errorKinds[k] ?? 0) + v;
+  return {
+    concurrency: parts[0]!.concurrency,
+    completed,
+    errors: parts.reduce((a, p) => a + p.errors, 0),
+    errorKinds,
+    errorSamples: parts.flatMap((p) => p.errorSamples).slice(0, 5),
+    consents: parts.reduce((a, p) => a + p.consents, 0),
+    elapsedMs,
+    flowsPerSecond: completed / (elapsedMs / 1000),
+    latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: latencies.at(-1) ?? 0 },
+    latenciesMs: [],
+    refreshTokens: [],
+  };
+}
+
+/** Two halves of one server's autocannon measurement merged (latency percentiles: mean of the halves). */
+function mergeTokens(parts: TokenLoadReport[]): TokenLoadReport {
+  const ok = parts.reduce((a, p) => a + p.ok, 0);
+  const durationSec = parts.reduce((a, p) => a + p.durationSec, 0);
+  const statusCodes: Record<string, number> = {};
+  for (const p of parts) for (const [k, v] of Object.entries(p.statusCodes)) statusCodes[k] = (statusCodes[k] ?? 0) + v;
+  const weightedAvg = parts.reduce((a, p) => a + p.latencyMs.avg * p.ok, 0) / Math.max(1, ok);
+  const chainBreaks = parts.some((p) => p.chainBreaks !== undefined) ? parts.reduce((a, p) => a + (p.chainBreaks ?? 0), 0) : undefined;
+  return {
+    grant: parts[0]!.grant,
+    body: parts[0]!.body,
+    connections: parts[0]!.connections,
+    durationSec,
+    ok,
+    okPerSecond: ok / durationSec,
+    non2xx: parts.reduce((a, p) => a + p.non2xx, 0),
+    errors: parts.reduce((a, p) => a + p.errors, 0),
+    timeouts: parts.reduce((a, p) => a + p.timeouts, 0),
+    statusCodes,
+    latencyMs: {
+      avg: weightedAvg,
+      p50: meanOf(parts.map((p) => p.latencyMs.p50)),
+      p97_5: meanOf(parts.map((p) => p.latencyMs.p97_5)),
+      p99: meanOf(parts.map((p) => p.latencyMs.p99)),
+      max: Math.max(...parts.map((p) => p.latencyMs.max)),
+    },
+    ...(chainBreaks !== undefined ? { chainBreaks } : {}),
+  };
+}
+
+type ServerName = 'baseline' | 'app';
+/** ABBA for the first pair, BAAB for the next: a linear drift in machine load cancels out. */
+const ORDER: ServerName[][] = [['baseline', 'app', 'app', 'baseline'], ['app', 'baseline', 'baseline', 'app']];
+
+interface Interleaved<T> {
+  baseline: T;
+  app: T;
+  othersCores: { baseline: number; app: number };
+  waitedMs: number;
+}
+
+async function interleave<R, T>(load: LoadClient, round: number, runHalf: (server: ServerName) => Promise<R>, merge: (parts: R[]) => T): Promise<Interleaved<T>> {
+  const parts: Record<ServerName, R[]> = { baseline: [], app: [] };
+  const others: Record<ServerName, number[]> = { baseline: [], app: [] };
+  let waitedMs = 0;
+  for (const server of ORDER[round % ORDER.length]!) {
+    const m = await measured(load, () => runHalf(server));
+    parts[server].push(m.result);
+    others[server].push(m.othersCores);
+    waitedMs += m.waitedMs;
+  }
+  return {
+    baseline: merge(parts.baseline),
+    app: merge(parts.app),
+    othersCores: { baseline: meanOf(others.baseline), app: meanOf(others.app) },
+    waitedMs,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -193,6 +349,8 @@ interface RssReport {
   label: string;
   rssMb: number;
   hwmMb: number;
+  anonMb: number;
+  fileMb: number;
   startupMs: number;
   error?: string;
 }
@@ -211,10 +369,15 @@ function readStatusKb(pid: number, field: string): number {
   return match ? Number(match[1]) : NaN;
 }
 
-async function idleRss(label: string, args: string[], env: Record<string, string>, probeUrl: (stdout: string) => string | undefined): Promise<RssReport> {
+/** Processes started for RSS measurements, killed by the cleanup if the bench aborts. */
+const spawned = new Set<ChildProcess>();
+
+async function idleRss(label: string, args: string[], env: Record<string, string>, probeUrl: (stdout: string) => string | undefined, idleSeconds = IDLE_SECONDS, nodeFlags: string[] = []): Promise<RssReport> {
   const node = join(repoRoot, 'node_modules/.bin/node');
   const started = performance.now();
-  const child = spawn(node, args, { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(node, [...nodeFlags, ...args], { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  spawned.add(child);
+  child.once('exit', () => spawned.delete(child));
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
@@ -238,12 +401,13 @@ async function idleRss(label: string, args: string[], env: Record<string, string
     }
     if (!ready) throw new Error(`not ready after 60 s: ${stdout.slice(0, 300)} ${stderr.slice(0, 300)}`);
     const startupMs = performance.now() - started;
-    await sleep(IDLE_SECONDS * 1000);
+    await sleep(idleSeconds * 1000);
     const rssKb = readStatusKb(child.pid!, 'VmRSS');
     const hwmKb = readStatusKb(child.pid!, 'VmHWM');
-    return { label, rssMb: rssKb / 1024, hwmMb: hwmKb / 1024, startupMs };
+    const mb = (field: string) => readStatusKb(child.pid!, field) / 1024;
+    return { label, rssMb: rssKb / 1024, hwmMb: hwmKb / 1024, anonMb: mb('RssAnon'), fileMb: mb('RssFile'), startupMs };
   } catch (error) {
-    return { label, rssMb: NaN, hwmMb: NaN, startupMs: NaN, error: (error as Error).message };
+    return { label, rssMb: NaN, hwmMb: NaN, anonMb: NaN, fileMb: NaN, startupMs: NaN, error: (error as Error).message };
   } finally {
     if (child.exitCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -318,6 +482,80 @@ async function profileWork(app: App, label: string, work: () => Promise<number>)
 }
 
 // ---------------------------------------------------------------------------------------------
+// CPU profile of the bench process's main thread (where both servers run) under one load
+
+interface CpuProfileReport {
+  label: string;
+  units: number;
+  wallMs: number;
+  busyMs: number;
+  byArea: [string, number][];
+  byFunction: [string, number][];
+}
+
+const SOCKET_WRITES = new Set(['writev', 'writeUtf8String', 'writeLatin1String', 'writeAsciiString', 'writeBuffer', 'writeUcs2String']);
+
+function areaOf(url: string, fn: string): string {
+  if (!url) {
+    if (SOCKET_WRITES.has(fn)) return 'socket writes (syscalls)';
+    return fn.startsWith('(') ? fn : '(native other)';
+  }
+  if (url.startsWith('node:')) return 'node core';
+  const nm = url.lastIndexOf('/node_modules/');
+  if (nm >= 0) {
+    const rest = url.slice(nm + '/node_modules/'.length).split('/');
+    return rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!;
+  }
+  const root = pathToFileURL(repoRoot).href;
+  if (url.startsWith(root)) {
+    const [top = '', second] = url.slice(root.length).split('/');
+    return top === 'src' && second && !second.includes('.') ? `app src/${second}` : `app ${top}`;
+  }
+  return url.replace(/^file:\/\//, '').slice(-60);
+}
+
+async function cpuProfile(label: string, work: () => Promise<number>): Promise<CpuProfileReport> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  const started = performance.now();
+  let units = 0;
+  let profile: Awaited<ReturnType<typeof stop>>;
+  async function stop() {
+    return (await session.post('Profiler.stop')).profile;
+  }
+  try {
+    units = await work();
+  } finally {
+    profile = await stop();
+    session.disconnect();
+  }
+  const wallMs = profile.endTime > profile.startTime ? (profile.endTime - profile.startTime) / 1000 : performance.now() - started;
+  const selfUs = new Map<number, number>();
+  profile.samples?.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas?.[i] ?? 0)));
+  const areas = new Map<string, number>();
+  const functions = new Map<string, number>();
+  let busyUs = 0;
+  for (const node of profile.nodes) {
+    const us = selfUs.get(node.id) ?? 0;
+    if (us === 0) continue;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const fn = functionName || '(anonymous)';
+    // Idle time and the profiler's own inspector calls are not the servers' work.
+    if (fn === '(idle)' || url.startsWith('node:inspector')) continue;
+    busyUs += us;
+    const area = areaOf(url, fn);
+    areas.set(area, (areas.get(area) ?? 0) + us);
+    const where = url ? `${area}: ${fn} (${url.split('/').slice(-1)[0]}:${lineNumber + 1})` : fn;
+    functions.set(where, (functions.get(where) ?? 0) + us);
+  }
+  const top = (m: Map<string, number>, n: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, us]) => [k, us / 1000] as [string, number]);
+  return { label, units, wallMs, busyMs: busyUs / 1000, byArea: top(areas, 40), byFunction: top(functions, 14) };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Cleanup
 
 async function dropSchemas(schemas: string[]): Promise<void> {
@@ -359,13 +597,17 @@ interface Results {
   loadBefore: number[];
   loadAfter: number[];
   durationSec: number;
-  flows: { concurrency: number; baseline: FlowRunReport; app: FlowRunReport; argon2: Argon2Report }[];
+  flows: {
+    concurrency: number; baseline: FlowRunReport; app: FlowRunReport; argon2: Argon2Report;
+    othersCores: { baseline: number; app: number; argon2: number };
+  }[];
   ccBody: string;
   ccProbe: { baseline: string; app: string };
-  clientCredentials: { baseline: TokenLoadReport; app: TokenLoadReport };
-  refresh: { baseline: TokenLoadReport; app: TokenLoadReport; poolBaseline: number; poolApp: number };
-  rss: { app: RssReport; baseline: RssReport };
+  clientCredentials: Interleaved<TokenLoadReport>;
+  refresh: Interleaved<TokenLoadReport> & { minted: Record<ServerName, number[]> };
+  rss: { app: RssReport; appSemi: RssReport; baseline: RssReport; refs: RssReport[] };
   profiles: WorkProfile[];
+  cpuProfiles: CpuProfileReport[];
 }
 
 const ratio = (app: number, base: number) => (base > 0 ? app / base : NaN);
@@ -397,7 +639,8 @@ function renderResults(r: Results): string {
     `- Node ${r.machine.node}, oidc-provider ${r.machine.oidcProvider}, PostgreSQL + Redis on loopback`,
     `- argon2id: m=${r.argon2.memoryCost} KiB, t=${r.argon2.timeCost}, p=${r.argon2.parallelism} (app config; the baseline and the floor use the same)`,
     `- Load average (1/5/15 min) before: ${r.loadBefore.map((n) => fmt(n, 2)).join(' / ')}, after: ${r.loadAfter.map((n) => fmt(n, 2)).join(' / ')}`,
-    `- Total bench time: ${fmt(r.durationSec, 0)} s. Servers run in the bench process; the load generator is a separate process (\`bench/load-child.ts\`), so both share the 2 cores.`,
+    `- Total bench time: ${fmt(r.durationSec, 0)} s. Servers run in the bench process; the load generator is a separate process (\`bench/load-child.ts\`), so both share the ${r.machine.nproc} cores.`,
+    `- Every comparison is interleaved in halves (baseline, app, app, baseline — or the mirror), each half after a bounded wait (≤ ${QUIET_MAX_WAIT_MS / 1000} s) for other processes to use < ${QUIET_CORES} cores. "Other CPU" columns give the cores used by processes outside the bench during the run (for app runs this includes the PostgreSQL and Redis work done for the app; for baseline runs it is pure interference).`,
     '',
     '## Summary',
     '',
@@ -423,23 +666,23 @@ function renderResults(r: Results): string {
     '',
     `One flow = fresh cookie jar → GET /auth (PKCE S256) → GET /interaction/:uid → POST login (argon2id verify) → GET /auth/:uid → code at the redirect URI → POST /token (authorization_code, client_secret_basic). ${USERS} accounts per server, used round-robin; a warm-up of one flow per account gives the consent once beforehand, so the timed flows are returning users (the app then loads the remembered consent, the baseline grants in the login request). ${FLOW_SECONDS} s per run.`,
     '',
-    '| Concurrency | Server | Flows/s | Completed | Errors | p50 ms | p95 ms | p99 ms | Consent pages |',
-    '|---:|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| Concurrency | Server | Flows/s | Completed | Errors | p50 ms | p95 ms | p99 ms | Consent pages | Other CPU (cores) |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   );
   for (const f of r.flows) {
-    for (const [name, rep] of [['baseline', f.baseline], ['Servicekonto', f.app]] as const) {
-      push(`| ${f.concurrency} | ${name} | ${fmt(rep.flowsPerSecond)} | ${rep.completed} | ${errorsCell(rep)} | ${fmt(rep.latencyMs.p50, 0)} | ${fmt(rep.latencyMs.p95, 0)} | ${fmt(rep.latencyMs.p99, 0)} | ${rep.consents} |`);
+    for (const [name, rep, others] of [['baseline', f.baseline, f.othersCores.baseline], ['Servicekonto', f.app, f.othersCores.app]] as const) {
+      push(`| ${f.concurrency} | ${name} | ${fmt(rep.flowsPerSecond)} | ${rep.completed} | ${errorsCell(rep)} | ${fmt(rep.latencyMs.p50, 0)} | ${fmt(rep.latencyMs.p95, 0)} | ${fmt(rep.latencyMs.p99, 0)} | ${rep.consents} | ${fmt(others, 2)} |`);
     }
   }
   push(
     '',
     'argon2id floor — raw `argon2.verify` with the same parameters, in-process, same number of concurrent callers (libuv thread pool of 4, 2 cores). Every flow contains exactly one verify, so this is the ceiling for flows/s on this machine:',
     '',
-    '| Concurrency | Verifies/s | Mean verify ms | Baseline flows as % of floor | Servicekonto flows as % of floor |',
-    '|---:|---:|---:|---:|---:|',
+    '| Concurrency | Verifies/s | Mean verify ms | Baseline flows as % of floor | Servicekonto flows as % of floor | Other CPU (cores) |',
+    '|---:|---:|---:|---:|---:|---:|',
   );
   for (const f of r.flows) {
-    push(`| ${f.concurrency} | ${fmt(f.argon2.perSecond)} | ${fmt(f.argon2.avgMs)} | ${fmt((100 * f.baseline.flowsPerSecond) / f.argon2.perSecond, 0)} % | ${fmt((100 * f.app.flowsPerSecond) / f.argon2.perSecond, 0)} % |`);
+    push(`| ${f.concurrency} | ${fmt(f.argon2.perSecond)} | ${fmt(f.argon2.avgMs)} | ${fmt((100 * f.baseline.flowsPerSecond) / f.argon2.perSecond, 0)} % | ${fmt((100 * f.app.flowsPerSecond) / f.argon2.perSecond, 0)} % | ${fmt(f.othersCores.argon2, 2)} |`);
   }
   const samples = r.flows.flatMap((f) => [...f.baseline.errorSamples, ...f.app.errorSamples]);
   if (samples.length) push('', 'First flow errors:', '', ...samples.slice(0, 6).map((s) => `- \`${s.replace(/`/g, "'").slice(0, 240)}\``));
@@ -448,17 +691,17 @@ function renderResults(r: Results): string {
     '',
     '## 2. Token endpoint (autocannon)',
     '',
-    `client_credentials: autocannon programmatic API, POST /token with basic auth and body \`${r.ccBody}\`, ${TOKEN_CONNECTIONS} connections, ${TOKEN_SECONDS} s, after a 2 s warm-up. Probe of \`grant_type=client_credentials&scope=\`: baseline ${r.ccProbe.baseline}; app ${r.ccProbe.app}.`,
+    `client_credentials: autocannon programmatic API, POST /token with basic auth and body \`${r.ccBody}\`, ${TOKEN_CONNECTIONS} connections, ${TOKEN_SECONDS} s per server in two halves, after a 2 s warm-up. Probe of \`grant_type=client_credentials&scope=\`: baseline ${r.ccProbe.baseline}; app ${r.ccProbe.app}.`,
     '',
-    `refresh_token: autocannon with a \`setupRequest\` that takes a refresh token from a shared queue and an \`onResponse\` that puts the rotated one back — each connection follows its own rotation chain, every request is a first-time redemption. The queue is pre-minted by the flow driver (${r.refresh.poolBaseline} baseline / ${r.refresh.poolApp} app tokens for ${TOKEN_CONNECTIONS} connections). ${TOKEN_SECONDS} s. Rates count 200 responses only.`,
+    `refresh_token: autocannon with a \`setupRequest\` that takes a refresh token from a shared queue and an \`onResponse\` that puts the rotated one back — each connection follows its own rotation chain, every request is a first-time redemption. The queue is pre-minted by the flow driver right before each half (${r.refresh.minted.baseline.join('+')} baseline / ${r.refresh.minted.app.join('+')} app tokens for ${TOKEN_CONNECTIONS} connections). ${TOKEN_SECONDS} s per server in two halves. Rates count 200 responses only; latency percentiles are the mean of the two halves.`,
     '',
-    '| Grant | Server | OK req/s | OK total | Non-200 / errors | avg ms | p50 ms | p97.5 ms | p99 ms |',
-    '|---|---|---:|---:|---|---:|---:|---:|---:|',
+    '| Grant | Server | OK req/s | OK total | Non-200 / errors | avg ms | p50 ms | p97.5 ms | p99 ms | Other CPU (cores) |',
+    '|---|---|---:|---:|---|---:|---:|---:|---:|---:|',
   );
   for (const [grant, pair] of [['client_credentials', cc], ['refresh_token', rt]] as const) {
-    for (const [name, rep] of [['baseline', pair.baseline], ['Servicekonto', pair.app]] as const) {
+    for (const [name, rep, others] of [['baseline', pair.baseline, pair.othersCores.baseline], ['Servicekonto', pair.app, pair.othersCores.app]] as const) {
       const extra = rep.chainBreaks !== undefined ? ` (chain breaks ${rep.chainBreaks})` : '';
-      push(`| ${grant} | ${name} | ${fmt(rep.okPerSecond, 0)} | ${rep.ok} | ${tokenErrors(rep)}${extra} | ${fmt(rep.latencyMs.avg)} | ${fmt(rep.latencyMs.p50, 0)} | ${fmt(rep.latencyMs.p97_5, 0)} | ${fmt(rep.latencyMs.p99, 0)} |`);
+      push(`| ${grant} | ${name} | ${fmt(rep.okPerSecond, 0)} | ${rep.ok} | ${tokenErrors(rep)}${extra} | ${fmt(rep.latencyMs.avg)} | ${fmt(rep.latencyMs.p50, 0)} | ${fmt(rep.latencyMs.p97_5, 0)} | ${fmt(rep.latencyMs.p99, 0)} | ${fmt(others, 2)} |`);
     }
   }
 
@@ -468,12 +711,14 @@ function renderResults(r: Results): string {
     '',
     `A separate process per server, started cold, ready (app: \`/healthz\` answers; baseline: discovery answers), then idle ${IDLE_SECONDS} s; VmRSS (and peak VmHWM) from /proc/<pid>/status.`,
     '',
-    '| Process | VmRSS MB | VmHWM MB | Start-up to ready ms |',
-    '|---|---:|---:|---:|',
-    `| \`node src/main.ts\` (DEMO=false, PostgreSQL + Redis) | ${fmt(rss.app.rssMb)} | ${fmt(rss.app.hwmMb)} | ${fmt(rss.app.startupMs, 0)} |`,
-    `| \`node bench/baseline.ts\` | ${fmt(rss.baseline.rssMb)} | ${fmt(rss.baseline.hwmMb)} | ${fmt(rss.baseline.startupMs, 0)} |`,
+    '| Process | VmRSS MB | RssAnon MB | RssFile MB | VmHWM MB | Start-up to ready ms |',
+    '|---|---:|---:|---:|---:|---:|',
+    `| \`node src/main.ts\` (DEMO=false, PostgreSQL + Redis) | ${fmt(rss.app.rssMb)} | ${fmt(rss.app.anonMb)} | ${fmt(rss.app.fileMb)} | ${fmt(rss.app.hwmMb)} | ${fmt(rss.app.startupMs, 0)} |`,
+    `| \`node --max-semi-space-size=1 src/main.ts\` (same, smaller V8 young generation) | ${fmt(rss.appSemi.rssMb)} | ${fmt(rss.appSemi.anonMb)} | ${fmt(rss.appSemi.fileMb)} | ${fmt(rss.appSemi.hwmMb)} | ${fmt(rss.appSemi.startupMs, 0)} |`,
+    `| \`node bench/baseline.ts\` (one account) | ${fmt(rss.baseline.rssMb)} | ${fmt(rss.baseline.anonMb)} | ${fmt(rss.baseline.fileMb)} | ${fmt(rss.baseline.hwmMb)} | ${fmt(rss.baseline.startupMs, 0)} |`,
+    ...rss.refs.map((x) => `| reference: ${x.label} | ${fmt(x.rssMb)} | ${fmt(x.anonMb)} | ${fmt(x.fileMb)} | ${fmt(x.hwmMb)} | ${fmt(x.startupMs, 0)} |`),
   );
-  for (const x of [rss.app, rss.baseline]) if (x.error) push('', `${x.label} failed: \`${x.error}\``);
+  for (const x of [rss.app, rss.appSemi, rss.baseline, ...rss.refs]) if (x.error) push('', `${x.label} failed: \`${x.error}\``);
 
   push(
     '',
@@ -496,25 +741,73 @@ function renderResults(r: Results): string {
       '',
     );
   }
+  push(
+    '## 5. Where the servers\' JS thread spends its time (untimed CPU profiles)',
+    '',
+    'V8 sampling profiler on the bench process\'s main thread (both servers run there; argon2 runs on the libuv pool and is not sampled). Self time, idle excluded, grouped by package or app directory.',
+    '',
+    '| Load | Units | JS busy ms per unit | Busy share of wall time | Top areas (self ms) |',
+    '|---|---:|---:|---:|---|',
+    ...r.cpuProfiles.map((p) => `| ${p.label} | ${p.units} | ${fmt(p.busyMs / Math.max(1, p.units), 2)} | ${fmt((100 * p.busyMs) / p.wallMs, 0)} % | ${p.byArea.slice(0, 7).map(([a, ms]) => `${a} ${fmt(ms, 0)}`).join(', ')} |`),
+    '',
+  );
+  for (const p of r.cpuProfiles.filter((x) => x.label.startsWith('Servicekonto'))) {
+    push(`Top functions — ${p.label}:`, '', ...p.byFunction.slice(0, 10).map(([f, ms]) => `- ${fmt(ms, 0)} ms — \`${f.replace(/`/g, "'")}\``), '');
+  }
   push('## Analysis', '', ...analysis(r), '');
   return `${lines.join('\n')}\n`;
 }
 
 function analysis(r: Results): string[] {
   const out: string[] = [];
-  const flowSummary = r.flows.map((f) => `${fmt(ratio(f.app.flowsPerSecond, f.baseline.flowsPerSecond), 2)}× at c=${f.concurrency}`).join(', ');
-  const flowsMet = r.flows.every((f) => ratio(f.app.flowsPerSecond, f.baseline.flowsPerSecond) >= TARGET.flows);
-  const floor = r.flows.map((f) => `${fmt((100 * f.app.flowsPerSecond) / f.argon2.perSecond, 0)} %`).join(' / ');
-  out.push(`- **Sign-in flows** (${flowSummary}; target ≥ ${TARGET.flows}×): ${flowsMet ? 'met.' : 'missed.'} The app reaches ${floor} of the argon2id floor at c=${r.flows.map((f) => f.concurrency).join('/')}. ${flowsMet
-    ? 'The flow is dominated by the argon2id verify in both servers; the app\'s extra work per flow (see section 4) fits in the CPU left over by argon2.'
-    : 'Both servers share two cores between the argon2 thread pool, the JS thread and the load generator, so every millisecond of JS or database work per flow competes directly with hashing; section 4 lists the app\'s extra work per flow.'}`);
+  const cores = Number(r.machine.nproc) || 2;
+  const prof = (prefix: string) => r.cpuProfiles.find((p) => p.label.startsWith(prefix));
+  const busyPer = (p: CpuProfileReport | undefined) => (p ? p.busyMs / Math.max(1, p.units) : NaN);
+  const share = (p: CpuProfileReport | undefined, area: string) => (p ? (100 * (p.byArea.find(([a]) => a === area)?.[1] ?? 0)) / Math.max(1, p.busyMs) : NaN);
+  const work = (prefix: string) => r.profiles.find((p) => p.label.startsWith(prefix));
+  const stmtPer = (p: WorkProfile | undefined, re: RegExp) => (p ? p.sql.byStatement.filter(([sql]) => re.test(sql)).reduce((a, [, n]) => a + n, 0) / Math.max(1, p.units) : NaN);
+
+  // Sign-in flows
+  const flowRatios = r.flows.map((f) => ratio(f.app.flowsPerSecond, f.baseline.flowsPerSecond));
+  const flowsMet = flowRatios.every((q) => q >= TARGET.flows);
+  const last = r.flows.at(-1)!;
+  const argonCpuMs = (cores * 1000) / last.argon2.perSecond;
+  const appFlowJs = busyPer(prof('Servicekonto: sign-in'));
+  const baseFlowJs = busyPer(prof('baseline: sign-in'));
+  const flowWork = work('Sign-in flow');
+  const dbRedisMs = Math.max(0, (last.othersCores.app - last.othersCores.baseline) * 1000 / Math.max(1e-9, last.app.flowsPerSecond));
+  const first = r.flows[0]!;
+  out.push(`- **Sign-in flows: ${flowsMet ? 'target met' : 'target missed'}** (${r.flows.map((f, i) => `${fmt(flowRatios[i]!, 2)}× at c=${f.concurrency}`).join(', ')}; target ≥ ${TARGET.flows}×). `
+    + `Each worker is a closed loop, so flows/s = C ÷ flow latency: at c=${first.concurrency} the app's median flow takes ${fmt(first.app.latencyMs.p50, 0)} ms against ${fmt(first.baseline.latencyMs.p50, 0)} ms. `
+    + `Where the difference goes: per flow the app's server thread is busy ${fmt(appFlowJs, 1)} ms against ${fmt(baseFlowJs, 1)} ms for the baseline (section 5), its ${flowWork ? fmt(flowWork.sql.count / Math.max(1, flowWork.units), 1) : '?'} SQL statements take ${flowWork ? fmt(flowWork.sql.ms / Math.max(1, flowWork.units), 1) : '?'} ms of wall time, and it sends ${flowWork ? fmt(flowWork.redis.count / Math.max(1, flowWork.units), 1) : '?'} Redis commands (section 4); socket writes (one syscall per round trip) are ${fmt(share(prof('Servicekonto: sign-in'), 'socket writes (syscalls)'), 0)} % of the app's server-thread time. `
+    + `With more concurrency the ${cores} cores become the limit: one argon2id verify costs about ${fmt(argonCpuMs, 0)} ms of CPU (${fmt(last.argon2.perSecond, 0)} verifies/s), the same in both servers, and the app's extra server-thread time plus roughly ${fmt(dbRedisMs, 0)} ms of PostgreSQL/Redis CPU per flow come out of the same cores, so they show up almost one-to-one as lost throughput (the baseline reaches ${fmt((100 * last.baseline.flowsPerSecond) / last.argon2.perSecond, 0)} % of the argon2 floor at c=${last.concurrency}, the app ${fmt((100 * last.app.flowsPerSecond) / last.argon2.perSecond, 0)} %). `
+    + `Redundant work per flow: the online_service row is read ${fmt(stmtPer(flowWork, /"OnlineService"/), 1)}× (oidc-provider's Client.find goes to the adapter on every request for a non-static client — /auth, /auth/:uid, /token — and InteractionPort.details reads it again on each interaction request), the account ${fmt(stmtPer(flowWork, /"Account"\."id"/), 1)}× by id (findAccount) plus once by e-mail, and every returning sign-in builds a new Grant from the stored consent and appends its id to consent.grant_ids (${fmt(stmtPer(flowWork, /UPDATE consent SET grant_ids/), 1)} UPDATE per flow; nothing ever removes ids, so the row read on every sign-in grows with each one). The login throttle adds 3 MULTI transactions (INCRBY/EXPIRE/TTL) and a DEL per successful login.`);
+
+  // Token endpoint
   const cc = ratio(r.clientCredentials.app.okPerSecond, r.clientCredentials.baseline.okPerSecond);
   const rt = ratio(r.refresh.app.okPerSecond, r.refresh.baseline.okPerSecond);
-  const ccProfile = r.profiles.find((p) => p.label.startsWith('client_credentials'));
-  const rtProfile = r.profiles.find((p) => p.label.startsWith('refresh_token'));
+  const ccWork = work('client_credentials');
+  const rtWork = work('refresh_token');
   const perUnit = (p: WorkProfile | undefined, n: (p: WorkProfile) => number) => (p ? fmt(n(p) / Math.max(1, p.units), 1) : '?');
-  out.push(`- **Token endpoint** (client_credentials ${fmt(cc, 2)}×, refresh_token ${fmt(rt, 2)}×; target ≥ ${TARGET.token}×): ${cc >= TARGET.token && rt >= TARGET.token ? 'met.' : 'missed.'} The baseline serves its static client and tokens from process memory; per request the app does ${perUnit(ccProfile, (p) => p.sql.count)} SQL statements + ${perUnit(ccProfile, (p) => p.redis.count)} Redis commands for client_credentials and ${perUnit(rtProfile, (p) => p.sql.count)} SQL + ${perUnit(rtProfile, (p) => p.redis.count)} Redis for refresh_token (section 4), each a loopback round trip plus driver/ORM overhead on the single JS thread.`);
-  out.push(`- **Idle RSS** (${fmt(r.rss.app.rssMb)} MB; target < ${TARGET.rssMb} MB): ${r.rss.app.rssMb < TARGET.rssMb ? 'met' : 'missed'}; the bare baseline idles at ${fmt(r.rss.baseline.rssMb)} MB.`);
+  const appCc = prof('Servicekonto: client_credentials');
+  const baseCc = prof('baseline: client_credentials');
+  const tokenMet = cc >= TARGET.token && rt >= TARGET.token;
+  out.push(`- **Token endpoint: ${tokenMet ? 'target met' : 'target missed'}** (client_credentials ${fmt(cc, 2)}×, refresh_token ${fmt(rt, 2)}×; target ≥ ${TARGET.token}×). `
+    + `Under this load the server thread is busy ${fmt(appCc ? (100 * appCc.busyMs) / appCc.wallMs : NaN, 0)} % (app) and ${fmt(baseCc ? (100 * baseCc.busyMs) / baseCc.wallMs : NaN, 0)} % (baseline) of the time, so the rate is set by CPU work per request. The baseline keeps its static client and all tokens in process memory (${fmt(busyPer(baseCc), 2)} ms of server-thread time per client_credentials request); `
+    + `the app spends ${fmt(busyPer(appCc), 2)} ms, because every request also reads the client from PostgreSQL through TypeORM, maps it (toClientMetadata) and lets oidc-provider hash the metadata JSON to find its cached Client (${perUnit(ccWork, (p) => p.sql.count)} SQL + ${perUnit(ccWork, (p) => p.redis.count)} Redis commands per client_credentials request; ${perUnit(rtWork, (p) => p.sql.count)} SQL — client and account — + ${perUnit(rtWork, (p) => p.redis.count)} Redis commands per refresh), `
+    + `and PostgreSQL + Redis themselves used ${fmt(r.clientCredentials.othersCores.app, 2)} cores during the app's client_credentials run. `
+    + `Socket writes are ${fmt(share(appCc, 'socket writes (syscalls)'), 0)} %, TypeORM + pg ${fmt(share(appCc, 'typeorm') + share(appCc, 'pg') + share(appCc, 'pg-protocol'), 0)} % and the app's own Koa middleware and routers ${fmt(['app src/http', 'app interactions', 'koa', '@koa/router', 'koa-compose', 'koa-static', 'pino', 'prom-client'].reduce((a, x) => a + share(appCc, x), 0), 0)} % of the app's server-thread time for client_credentials (section 5). `
+    + `${tokenMet ? '' : 'A short-lived in-process cache of client metadata (and of the account for refresh) in front of the adapters would remove the per-request SQL round trip; the Redis writes per issued token remain.'}`);
+
+  // Idle RSS
+  const bare = r.rss.refs.find((x) => x.label.includes('.mjs'));
+  const bareTs = r.rss.refs.find((x) => x.label.includes('.ts'));
+  const strip = bare && bareTs ? bareTs.rssMb - bare.rssMb : NaN;
+  const rssMet = r.rss.app.rssMb < TARGET.rssMb;
+  out.push(`- **Idle RSS: ${rssMet ? 'target met' : 'target missed'}** (${fmt(r.rss.app.rssMb)} MB; target < ${TARGET.rssMb} MB). `
+    + `A bare node HTTP server idles at ${fmt(bare?.rssMb ?? NaN)} MB; running it as .ts adds ${fmt(strip)} MB (Node's type stripper is loaded as soon as one .ts file is imported). The bare baseline (oidc-provider, Koa, argon2, jose, also started as .ts) idles at ${fmt(r.rss.baseline.rssMb)} MB; `
+    + `the app adds ${fmt(r.rss.app.rssMb - r.rss.baseline.rssMb)} MB on top (TypeORM, pg, ioredis, Handlebars, zod, pino, prom-client, the app's own modules and their state). `
+    + `${rssMet ? '' : `Without code changes, a smaller V8 young generation gets ${fmt(r.rss.appSemi.rssMb)} MB (\`--max-semi-space-size=1\`, throughput effect not measured here); starting from precompiled JavaScript would save about ${fmt(strip, 0)} MB more.`}`);
   return out;
 }
 
@@ -547,6 +840,38 @@ async function main(): Promise<void> {
   let baseline: Baseline | undefined;
   let load: LoadClient | undefined;
   let results: Results | undefined;
+  let cleaned = false;
+  const cleanup = async () => {
+    if (cleaned) return;
+    cleaned = true;
+    load?.close();
+    for (const child of spawned) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await baseline?.close();
+    if (real) {
+      await new Promise<void>((resolve) => {
+        real!.server.closeAllConnections();
+        real!.server.close(() => resolve());
+      });
+      await real.app.close();
+    }
+    try {
+      await dropSchemas([id, rssId]);
+      const deleted = await deleteRedisPrefixes([`${id}:`, `${rssId}:`]);
+      log(`cleaned up: schemas ${id}, ${rssId}; ${deleted} Redis keys`);
+    } catch (error) {
+      log(`cleanup failed: ${(error as Error).message}`);
+    }
+    for (const dir of tmpDirs) rmSync(dir, { recursive: true, force: true });
+  };
+  // A crash outside the awaited chain (an 'error' event, Ctrl-C) still drops the schema and keys.
+  const emergency = (reason: unknown) => {
+    process.stderr.write(`bench aborted: ${(reason as Error)?.stack ?? String(reason)}\n`);
+    void Promise.race([cleanup(), sleep(20_000)]).finally(() => process.exit(1));
+  };
+  process.once('uncaughtException', emergency);
+  process.once('unhandledRejection', emergency);
+  process.once('SIGINT', () => emergency('SIGINT'));
+  process.once('SIGTERM', () => emergency('SIGTERM'));
 
   try {
     log(`setting up: schema/prefix ${id}`);
@@ -565,17 +890,14 @@ async function main(): Promise<void> {
       if (warm.completed === 0) throw new Error(`no flow completes on ${name}: ${warm.errorSamples.join(' | ')}`);
     }
 
-    // (1) Flows and the argon2 floor.
+    // (1) Flows, interleaved ABBA in halves, and the argon2 floor at the same concurrency.
     const flows: Results['flows'] = [];
-    for (const concurrency of CONCURRENCIES) {
-      const opts = { concurrency, durationMs: FLOW_SECONDS * 1000, maxFlows: 20_000 };
-      const b = await load.flows(targets.baseline, opts);
-      log(`flows c=${concurrency} baseline: ${fmt(b.flowsPerSecond)}/s (${b.completed} ok, ${b.errors} errors)`);
-      const a = await load.flows(targets.app, opts);
-      log(`flows c=${concurrency} app:      ${fmt(a.flowsPerSecond)}/s (${a.completed} ok, ${a.errors} errors) ${a.errorSamples.slice(0, 2).join(' | ')}`);
-      const floor = await argon2Floor(argon2Params, concurrency, ARGON2_SECONDS);
-      log(`argon2 floor c=${concurrency}: ${fmt(floor.perSecond)} verifies/s (${fmt(floor.avgMs)} ms each)`);
-      flows.push({ concurrency, baseline: b, app: a, argon2: floor });
+    for (const [round, concurrency] of CONCURRENCIES.entries()) {
+      const half = { concurrency, durationMs: (FLOW_SECONDS * 1000) / 2, maxFlows: 10_000 };
+      const pair = await interleave(load, round, (server) => load!.flows(targets[server], half), mergeFlows);
+      const floor = await measured(load, () => argon2Floor(argon2Params, concurrency, ARGON2_SECONDS));
+      log(`flows c=${concurrency}: baseline ${fmt(pair.baseline.flowsPerSecond)}/s (${pair.baseline.errors} errors), app ${fmt(pair.app.flowsPerSecond)}/s (${pair.app.errors} errors) ${pair.app.errorSamples.slice(0, 2).join(' | ')}; argon2 floor ${fmt(floor.result.perSecond)}/s; other processes ${fmt(pair.othersCores.baseline, 2)}/${fmt(pair.othersCores.app, 2)} cores`);
+      flows.push({ concurrency, baseline: pair.baseline, app: pair.app, argon2: floor.result, othersCores: { ...pair.othersCores, argon2: floor.othersCores } });
     }
 
     // (2a) client_credentials: find a body both servers accept.
@@ -593,24 +915,24 @@ async function main(): Promise<void> {
       }
     }
     log(`client_credentials body: ${ccBody} (empty scope: baseline ${describe(probeB)}, app ${describe(probeA)})`);
-    const cc: Partial<Results['clientCredentials']> = {};
-    for (const name of ['baseline', 'app'] as const) {
-      await load.run<TokenLoadReport>({ kind: 'client-credentials', options: tokenOptions(targets[name], 2), body: ccBody }, 60_000);
-      cc[name] = await load.run<TokenLoadReport>({ kind: 'client-credentials', options: tokenOptions(targets[name], TOKEN_SECONDS), body: ccBody }, TOKEN_SECONDS * 1000 + 60_000);
-      log(`client_credentials ${name}: ${fmt(cc[name].okPerSecond, 0)} ok/s, non2xx ${cc[name].non2xx}, errors ${cc[name].errors}`);
+    for (const server of ['baseline', 'app'] as const) {
+      await load.run<TokenLoadReport>({ kind: 'client-credentials', options: tokenOptions(targets[server], 2), body: ccBody }, 60_000);
     }
+    const tokenHalf = TOKEN_SECONDS / 2;
+    const cc = await interleave(load, 0, (server) =>
+      load!.run<TokenLoadReport>({ kind: 'client-credentials', options: tokenOptions(targets[server], tokenHalf), body: ccBody }, tokenHalf * 1000 + 60_000), mergeTokens);
+    log(`client_credentials: baseline ${fmt(cc.baseline.okPerSecond, 0)} ok/s, app ${fmt(cc.app.okPerSecond, 0)} ok/s (non2xx ${cc.baseline.non2xx}/${cc.app.non2xx}); other processes ${fmt(cc.othersCores.baseline, 2)}/${fmt(cc.othersCores.app, 2)} cores`);
 
-    // (2b) refresh_token: mint a pool per server right before its run (the baseline's in-memory
-    // adapter is an LRU of 1000 entries, so tokens minted earlier would be evicted by now).
-    const rt: Partial<Results['refresh']> = {};
-    for (const name of ['baseline', 'app'] as const) {
-      const mint = await load.flows(targets[name], { concurrency: 8, durationMs: 60_000, maxFlows: REFRESH_POOL, keepRefreshTokens: true });
-      if (mint.refreshTokens.length < TOKEN_CONNECTIONS) throw new Error(`only ${mint.refreshTokens.length} refresh tokens minted on ${name}: ${mint.errorSamples.join(' | ')}`);
-      if (name === 'baseline') rt.poolBaseline = mint.refreshTokens.length;
-      else rt.poolApp = mint.refreshTokens.length;
-      rt[name] = await load.run<TokenLoadReport>({ kind: 'refresh-token', options: tokenOptions(targets[name], TOKEN_SECONDS), pool: mint.refreshTokens }, TOKEN_SECONDS * 1000 + 60_000);
-      log(`refresh_token ${name}: ${fmt(rt[name].okPerSecond, 0)} ok/s, non2xx ${rt[name].non2xx}, chain breaks ${rt[name].chainBreaks}, pool left ${rt[name].poolLeft}`);
-    }
+    // (2b) refresh_token: a pool is minted by the flow driver right before each half (the
+    // baseline's in-memory adapter is an LRU of 1000 entries, so older tokens get evicted).
+    const minted: Record<ServerName, number[]> = { baseline: [], app: [] };
+    const rt = await interleave(load, 1, async (server) => {
+      const mint = await load!.flows(targets[server], { concurrency: 8, durationMs: 60_000, maxFlows: REFRESH_POOL, keepRefreshTokens: true });
+      if (mint.refreshTokens.length < TOKEN_CONNECTIONS) throw new Error(`only ${mint.refreshTokens.length} refresh tokens minted on ${server}: ${mint.errorSamples.join(' | ')}`);
+      minted[server].push(mint.refreshTokens.length);
+      return load!.run<TokenLoadReport>({ kind: 'refresh-token', options: tokenOptions(targets[server], tokenHalf), pool: mint.refreshTokens }, tokenHalf * 1000 + 60_000);
+    }, mergeTokens);
+    log(`refresh_token: baseline ${fmt(rt.baseline.okPerSecond, 0)} ok/s, app ${fmt(rt.app.okPerSecond, 0)} ok/s (chain breaks ${rt.baseline.chainBreaks}/${rt.app.chainBreaks}); other processes ${fmt(rt.othersCores.baseline, 2)}/${fmt(rt.othersCores.app, 2)} cores`);
 
     // (4) Work per request in the app (untimed; after the timed runs so it cannot disturb them).
     const profiles: WorkProfile[] = [];
@@ -628,6 +950,17 @@ async function main(): Promise<void> {
       const r = await load!.run<TokenLoadReport>({ kind: 'refresh-token', options: { ...tokenOptions(appTarget, 5), connections: 2, maxRequests: 200 }, pool: pool.refreshTokens }, 60_000);
       return r.ok;
     }));
+    // (5) CPU profiles of the servers' thread: the app and the baseline under the same loads.
+    const cpuProfiles: CpuProfileReport[] = [];
+    const profSec = quick ? 2 : 3;
+    for (const server of ['app', 'baseline'] as const) {
+      const name = server === 'app' ? 'Servicekonto' : 'baseline';
+      cpuProfiles.push(await cpuProfile(`${name}: client_credentials, ${TOKEN_CONNECTIONS} connections, ${profSec} s`, async () =>
+        (await load!.run<TokenLoadReport>({ kind: 'client-credentials', options: tokenOptions(targets[server], profSec), body: ccBody }, 60_000)).ok));
+      cpuProfiles.push(await cpuProfile(`${name}: sign-in flows, concurrency 4, ${profSec} s`, async () =>
+        (await load!.flows(targets[server], { concurrency: 4, durationMs: profSec * 1000, maxFlows: 5_000 })).completed));
+    }
+    for (const p of cpuProfiles) log(`cpu profile ${p.label}: ${fmt(p.busyMs / Math.max(1, p.units), 2)} ms busy per unit; top: ${p.byArea.slice(0, 4).map(([a, ms]) => `${a} ${fmt(ms, 0)}`).join(', ')}`);
     for (const p of profiles) log(`profile ${p.label}: ${fmt(p.sql.count / Math.max(1, p.units))} SQL + ${fmt(p.redis.count / Math.max(1, p.units))} Redis per unit`);
 
     // (3) Idle RSS of separate processes.
@@ -637,35 +970,36 @@ async function main(): Promise<void> {
     const appRss = await idleRss('node src/main.ts', ['src/main.ts'], appEnv(appPort, rssId, `${rssId}:`, rssDir),
       (stdout) => (stdout.includes('http://') ? `http://127.0.0.1:${appPort}/healthz` : undefined));
     log(`idle RSS app: ${fmt(appRss.rssMb)} MB ${appRss.error ?? ''}`);
+    // Same app, same environment, smaller V8 young generation: a deployment flag, not a code change.
+    const semiPort = await freePort();
+    const appSemiRss = await idleRss('node --max-semi-space-size=1 src/main.ts', ['src/main.ts'], appEnv(semiPort, rssId, `${rssId}:`, rssDir),
+      (stdout) => (stdout.includes('http://') ? `http://127.0.0.1:${semiPort}/healthz` : undefined), IDLE_SECONDS, ['--max-semi-space-size=1']);
+    log(`idle RSS app with --max-semi-space-size=1: ${fmt(appSemiRss.rssMb)} MB ${appSemiRss.error ?? ''}`);
     const basePort = await freePort();
-    const baseRss = await idleRss('node bench/baseline.ts', ['bench/baseline.ts', String(basePort)], {},
+    // One account: a single argon2 hash at start, so glibc returns its 19 MiB (the app hashes nothing at start).
+    const baseRss = await idleRss('node bench/baseline.ts', ['bench/baseline.ts', String(basePort), '1'], {},
       (stdout) => (stdout.includes('baseline listening') ? `http://127.0.0.1:${basePort}/.well-known/openid-configuration` : undefined));
     log(`idle RSS baseline: ${fmt(baseRss.rssMb)} MB ${baseRss.error ?? ''}`);
+    // References: a bare node HTTP server as .mjs and as .ts (the cost of type stripping itself).
+    const refs: RssReport[] = [];
+    for (const ext of ['mjs', 'ts'] as const) {
+      const file = join(rssDir, `bare-server.${ext}`);
+      writeFileSync(file, `import { createServer } from 'node:http';\nconst port${ext === 'ts' ? ': number' : ''} = Number(process.argv[2]);\n`
+        + `createServer((_q, r) => r.end('ok')).listen(port, '127.0.0.1', () => process.stdout.write('listening\\n'));\n`);
+      const port = await freePort();
+      refs.push(await idleRss(`bare node HTTP server (.${ext})`, [file, String(port)], {},
+        (stdout) => (stdout.includes('listening') ? `http://127.0.0.1:${port}/` : undefined), 2));
+    }
+    log(`idle RSS references: ${refs.map((x) => `${x.label} ${fmt(x.rssMb)} MB`).join(', ')}`);
 
     results = {
       date, machine, argon2: argon2Params, loadBefore, loadAfter: loadavg(), durationSec: (performance.now() - t0) / 1000,
       flows, ccBody, ccProbe: { baseline: describe(probeB), app: describe(probeA) },
-      clientCredentials: cc as Results['clientCredentials'], refresh: rt as Results['refresh'],
-      rss: { app: appRss, baseline: baseRss }, profiles,
+      clientCredentials: cc, refresh: { ...rt, minted },
+      rss: { app: appRss, appSemi: appSemiRss, baseline: baseRss, refs }, profiles, cpuProfiles,
     };
   } finally {
-    load?.close();
-    await baseline?.close();
-    if (real) {
-      await new Promise<void>((resolve) => {
-        real!.server.closeAllConnections();
-        real!.server.close(() => resolve());
-      });
-      await real.app.close();
-    }
-    try {
-      await dropSchemas([id, rssId]);
-      const deleted = await deleteRedisPrefixes([`${id}:`, `${rssId}:`]);
-      log(`cleaned up: schemas ${id}, ${rssId}; ${deleted} Redis keys`);
-    } catch (error) {
-      log(`cleanup failed: ${(error as Error).message}`);
-    }
-    for (const dir of tmpDirs) rmSync(dir, { recursive: true, force: true });
+    await cleanup();
   }
 
   if (!results) throw new Error('no results collected');
