@@ -36,7 +36,7 @@ import { Metrics } from './observability/metrics.ts';
 import { createPostgresAdapter } from './oidc/adapters/postgres.ts';
 import { OidcPayloadRepository } from './oidc/adapters/oidc-payload.repository.ts';
 import { createRedisAdapter } from './oidc/adapters/redis.ts';
-import { createClientAdapter } from './oidc/client-adapter.ts';
+import { ClientMetadataCache, createClientAdapter } from './oidc/client-adapter.ts';
 import { createFindAccount } from './oidc/find-account.ts';
 import { KeyService } from './oidc/keys.ts';
 import { createLoadExistingGrant } from './oidc/load-existing-grant.ts';
@@ -81,15 +81,16 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     accounts: accountRepo, hasher: new PasswordHasher(config.argon2), throttle: new LoginThrottle(kv), audit, metrics,
   });
   const serviceRepo = new OnlineServiceRepository(dataSource);
-  const onlineServices = new OnlineServiceService(serviceRepo, audit);
+  const acr = new AcrMap(config.acr);
+  const clientCache = new ClientMetadataCache(serviceRepo, (level) => acr.acr(level));
+  const onlineServices = new OnlineServiceService(serviceRepo, audit, (clientId) => clientCache.invalidate(clientId));
   const consents = new ConsentRepository(dataSource);
   const keys = new KeyService(new SigningKeyRepository(dataSource), clock, config.keyEncryptionSecret, config.ttl.idToken + config.ttl.accessToken);
   await keys.ensureKeys();
 
   const renderer = new Renderer(root('interactions/views'), loadMessages(root('interactions/locales')));
-  const acr = new AcrMap(config.acr);
   const tokenAdapter = redis ? createRedisAdapter(redis, config.redis!.prefix) : createPostgresAdapter(new OidcPayloadRepository(dataSource));
-  const ClientAdapter = createClientAdapter(serviceRepo, (level) => acr.acr(level));
+  const ClientAdapter = createClientAdapter(clientCache);
   const oidc = createOidc({
     config, acr, clock, consents, audit, metrics, logger,
     adapter: class {

@@ -45,10 +45,13 @@ export function secretMatches(storedHash: string, presented: string): boolean {
 export class OnlineServiceService {
   private readonly repo: OnlineServiceRepository;
   private readonly audit: AuditService;
+  private readonly changed: (clientId: string) => void;
 
-  constructor(repo: OnlineServiceRepository, audit: AuditService) {
+  /** `changed` is told about every registration or removal (the provider's client cache). */
+  constructor(repo: OnlineServiceRepository, audit: AuditService, changed: (clientId: string) => void = () => undefined) {
     this.repo = repo;
     this.audit = audit;
+    this.changed = changed;
   }
 
   find(clientId: string): Promise<OnlineService | null> {
@@ -91,12 +94,14 @@ export class OnlineServiceService {
       federationAllowed: spec.federationAllowed,
       sector: spec.sector ?? new URL(spec.redirectUris[0]!).host,
     });
+    this.changed(spec.clientId);
     await this.audit.record({ type: existing ? 'client.updated' : 'client.created', result: 'success', clientId: spec.clientId });
     return { service, secret };
   }
 
   async remove(clientId: string): Promise<boolean> {
     const removed = await this.repo.remove(clientId);
+    this.changed(clientId);
     if (removed) await this.audit.record({ type: 'client.deleted', result: 'success', clientId });
     return removed;
   }

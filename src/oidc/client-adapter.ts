@@ -37,12 +37,46 @@ export function toClientMetadata(service: OnlineService, acrFor: (level: Level) 
   };
 }
 
+/**
+ * Online services change rarely but are read on every protocol request, so their metadata is
+ * kept in process for a short time. Changes made through this process invalidate at once;
+ * other nodes (and the CLI) see a change within `ttlMs`.
+ */
+export class ClientMetadataCache {
+  private readonly entries = new Map<string, { value: AdapterPayload | undefined; until: number }>();
+  private readonly repo: OnlineServiceRepository;
+  private readonly acrFor: (level: Level) => string;
+  private readonly ttlMs: number;
+
+  constructor(repo: OnlineServiceRepository, acrFor: (level: Level) => string, ttlMs = 30_000) {
+    this.repo = repo;
+    this.acrFor = acrFor;
+    this.ttlMs = ttlMs;
+  }
+
+  async get(clientId: string): Promise<AdapterPayload | undefined> {
+    const now = Date.now();
+    const hit = this.entries.get(clientId);
+    if (hit && hit.until > now) return hit.value;
+    const service = await this.repo.find(clientId);
+    const value = service ? toClientMetadata(service, this.acrFor) : undefined;
+    // Unknown ids are remembered briefly too, so a flood of made-up client_ids cannot hammer
+    // the database; the map is bounded for the same reason.
+    if (this.entries.size > 10_000) this.entries.clear();
+    this.entries.set(clientId, { value, until: now + (value ? this.ttlMs : Math.min(this.ttlMs, 5_000)) });
+    return value;
+  }
+
+  invalidate(clientId: string): void {
+    this.entries.delete(clientId);
+  }
+}
+
 /** Serves the Client model from the online_service table; the provider never writes clients. */
-export function createClientAdapter(repo: OnlineServiceRepository, acrFor: (level: Level) => string): new (name: string) => Adapter {
+export function createClientAdapter(cache: ClientMetadataCache): new (name: string) => Adapter {
   return class ClientAdapter implements Adapter {
-    async find(id: string): Promise<AdapterPayload | undefined> {
-      const service = await repo.find(id);
-      return service ? toClientMetadata(service, acrFor) : undefined;
+    find(id: string): Promise<AdapterPayload | undefined> {
+      return cache.get(id);
     }
     async upsert(): Promise<void> {
       throw new Error('clients are managed through the CLI');

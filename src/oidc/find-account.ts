@@ -5,10 +5,21 @@ export interface AccountLookup {
   findById(id: string): Promise<Account | null>;
 }
 
-/** Maps an account to OIDC standard claims; the provider filters them by scope and consent. */
+/**
+ * Maps an account to OIDC standard claims; the provider filters them by scope and consent.
+ * oidc-provider asks several times within one request, so lookups are shared per request.
+ */
 export function createFindAccount(accounts: AccountLookup): FindAccount {
-  return async (_ctx, id) => {
-    const account = await accounts.findById(id);
+  const perRequest = new WeakMap<object, Map<string, Promise<Account | null>>>();
+  const load = (ctx: object, id: string) => {
+    let known = perRequest.get(ctx);
+    if (!known) perRequest.set(ctx, (known = new Map()));
+    let pending = known.get(id);
+    if (!pending) known.set(id, (pending = accounts.findById(id)));
+    return pending;
+  };
+  return async (ctx, id) => {
+    const account = await load(ctx, id);
     if (!account || account.status !== 'active') return undefined;
     return {
       accountId: account.id,
