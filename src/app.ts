@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { bodyParser } from '@koa/bodyparser';
 import { Redis } from 'ioredis';
 import Koa from 'koa';
+import mount from 'koa-mount';
 import serve from 'koa-static';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/index.ts';
@@ -125,12 +126,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   koa.use(async (ctx, next) => (ctx.path.startsWith('/interaction/') ? formStack(ctx, next) : next()));
   koa.use(interactions.routes());
   koa.use(interactions.allowedMethods());
-  // Everything else is the OIDC protocol, served by oidc-provider.
-  const handle = oidc.provider.callback();
-  koa.use(async (ctx) => {
-    ctx.respond = false;
+  // Everything else is the OIDC protocol, served by oidc-provider. Mounting shares one Koa
+  // context per request instead of handing the raw request to a second application.
+  const protocol = mount(oidc.provider);
+  koa.use(async (ctx, next) => {
     withSessionCookiesOnly(ctx.res);
-    await handle(ctx.req, ctx.res);
+    await protocol(ctx, next);
   });
 
   return {

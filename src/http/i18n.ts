@@ -1,13 +1,26 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Context, Next } from 'koa';
 
 export const LOCALES = ['de', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 export type Messages = Readonly<Record<string, string>>;
 
-/** Loads the flat key→text locale files once (German UI first, English second). */
+/**
+ * Loads the flat key→text files of each locale once: every `<dir>/<locale>/*.json`, merged, so
+ * each capability keeps its texts in a file of its own. A key defined twice is a mistake.
+ */
 export function loadMessages(dir: string): Readonly<Record<Locale, Messages>> {
-  const read = (locale: Locale) => JSON.parse(readFileSync(`${dir}/${locale}.json`, 'utf8')) as Messages;
+  const read = (locale: Locale) => {
+    const merged: Record<string, string> = {};
+    for (const file of readdirSync(`${dir}/${locale}`).filter((f) => f.endsWith('.json')).sort()) {
+      const messages = JSON.parse(readFileSync(`${dir}/${locale}/${file}`, 'utf8')) as Record<string, string>;
+      for (const [key, text] of Object.entries(messages)) {
+        if (key in merged) throw new Error(`locale ${locale}: key ${key} defined twice (${file})`);
+        merged[key] = text;
+      }
+    }
+    return Object.freeze(merged);
+  };
   return Object.freeze({ de: read('de'), en: read('en') });
 }
 
