@@ -16,6 +16,7 @@ const EnvSchema = z.object({
   REDIS_PREFIX: z.string().default('sk:'),
   SMTP_URL: optionalUrl,
   MAIL_FROM: z.string().default('Servicekonto <no-reply@servicekonto.localhost>'),
+  CONTACT_EMAIL: z.email().default('kundenservice@servicekonto.localhost'),
   COOKIE_KEYS: z.string().optional(),
   KEY_ENCRYPTION_SECRET: z.string().min(32).optional(),
   TRUST_PROXY: z.stringbool().default(false),
@@ -51,6 +52,8 @@ export interface Config {
   readonly database: { readonly url?: string; readonly schema: string };
   readonly redis?: { readonly url: string; readonly prefix: string };
   readonly smtp: { readonly url?: string; readonly from: string };
+  /** Where the contact form is sent (CON-01). */
+  readonly contactEmail: string;
   readonly cookieKeys: readonly string[];
   readonly keyEncryptionSecret: string;
   readonly acr: Readonly<Record<Level, string>>;
@@ -96,6 +99,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     database: { url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA },
     redis: env.REDIS_URL ? { url: env.REDIS_URL, prefix: env.REDIS_PREFIX } : undefined,
     smtp: { url: env.SMTP_URL, from: env.MAIL_FROM },
+    contactEmail: env.CONTACT_EMAIL,
     cookieKeys: secrets.cookieKeys.split(',').map((k) => k.trim()).filter(Boolean),
     keyEncryptionSecret: secrets.keyEncryptionSecret,
     acr: { niedrig: env.ACR_NIEDRIG, substanziell: env.ACR_SUBSTANZIELL, hoch: env.ACR_HOCH },

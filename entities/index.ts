@@ -6,9 +6,16 @@ import { OidcPayloadEntity } from './oidc-payload.entity.ts';
 import { OnlineServiceEntity } from './online-service.entity.ts';
 import { SigningKeyEntity } from './signing-key.entity.ts';
 import { Initial1732000000000 } from './migrations/1732000000000-initial.ts';
+import { Accounts1732000000001 } from './migrations/1732000000001-accounts.ts';
+import { AccountFlowEntity } from './account-flow.entity.ts';
+import { OutboxMailEntity } from './mail-outbox.entity.ts';
+import { RegistrationEntity } from './registration.entity.ts';
 
 export const ENTITIES = [
   AccountEntity,
+  AccountFlowEntity,
+  OutboxMailEntity,
+  RegistrationEntity,
   AuditEventEntity,
   ConsentEntity,
   KvEntryEntity,
@@ -17,4 +24,4 @@ export const ENTITIES = [
   SigningKeyEntity,
 ];
 
-export const MIGRATIONS = [Initial1732000000000];
+export const MIGRATIONS = [Initial1732000000000, Accounts1732000000001];

@@ -18,6 +18,8 @@ export interface OnlineService {
   federationAllowed: boolean;
   /** Pairwise subjects are computed per sector (LOA-04): services of one sector see one sub. */
   sector: string;
+  /** The portal's own client: signs in without a consent page. */
+  firstParty: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -39,6 +41,7 @@ export const OnlineServiceEntity = new EntitySchema<OnlineService>({
     minLevel: { name: 'min_level', type: 'text' },
     federationAllowed: { name: 'federation_allowed', type: 'boolean', default: false },
     sector: { type: 'text' },
+    firstParty: { name: 'first_party', type: 'boolean', default: false },
     createdAt: { name: 'created_at', type: 'timestamptz', createDate: true },
     updatedAt: { name: 'updated_at', type: 'timestamptz', updateDate: true },
   },

@@ -1,37 +1,23 @@
-import { fileURLToPath } from 'node:url';
-import { bodyParser } from '@koa/bodyparser';
 import { Redis } from 'ioredis';
-import Koa from 'koa';
-import mount from 'koa-mount';
-import serve from 'koa-static';
+import type Koa from 'koa';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/index.ts';
-import { interactionRoutes } from '../interactions/interaction.routes.ts';
-import { pageRoutes } from '../interactions/page.routes.ts';
+import { PORTAL_CLIENT_ID } from '../interactions/portal-auth.routes.ts';
 import { createProviderPages } from '../interactions/provider-pages.ts';
 import { Renderer } from '../interactions/render.ts';
-import { AccountRepository } from './accounts/account.repository.ts';
-import { AccountService } from './accounts/account.service.ts';
-import { LoginThrottle } from './accounts/login-throttle.ts';
-import { PasswordHasher } from './accounts/password-hasher.ts';
-import { AuditRepository } from './audit/audit.repository.ts';
-import { AuditService } from './audit/audit.service.ts';
 import { OnlineServiceRepository } from './catalog/online-service.repository.ts';
-import { OnlineServiceService } from './catalog/online-service.service.ts';
 import { systemClock, type Clock } from './clock.ts';
-import { ConsentRepository } from './consents/consent.repository.ts';
 import { openDatabase } from './db/data-source.ts';
-import { csrf } from './http/csrf.ts';
-import { errorHandler } from './http/error-handler.ts';
-import { healthRoutes, type ReadinessProbe } from './http/health.ts';
-import { loadMessages, localeMiddleware } from './http/i18n.ts';
-import { requestContext } from './http/request-context.ts';
-import { securityHeaders } from './http/security-headers.ts';
-import { sessionIdle } from './http/session-idle.ts';
-import { withSessionCookiesOnly } from './http/session-cookies-only.ts';
+import type { ReadinessProbe } from './http/health.ts';
+import { loadMessages } from './http/i18n.ts';
+import { BullmqQueue } from './jobs/bullmq-queue.ts';
+import { InProcessQueue } from './jobs/in-process-queue.ts';
+import type { JobHandlers, JobQueue } from './jobs/jobs.ts';
 import type { KvStore } from './kv/kv-store.ts';
 import { DbKvStore } from './kv/kv.repository.ts';
 import { RedisKvStore } from './kv/redis-kv-store.ts';
+import { MailSink } from './mail/mail-sink.ts';
+import { Mailer } from './mail/mailer.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { Metrics } from './observability/metrics.ts';
 import { createPostgresAdapter } from './oidc/adapters/postgres.ts';
@@ -43,16 +29,19 @@ import { KeyService } from './oidc/keys.ts';
 import { createLoadExistingGrant } from './oidc/load-existing-grant.ts';
 import { createPairwiseIdentifier } from './oidc/pairwise.ts';
 import { createOidc, type Oidc } from './oidc/provider.ts';
+import { ProviderSessionControl } from './oidc/session-control.ts';
 import { SigningKeyRepository } from './oidc/signing-key.repository.ts';
+import { buildServices, type Infrastructure, type Services } from './services.ts';
 import { AcrMap } from './trust/levels.ts';
-
-const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
+import { buildWeb, root } from './web.ts';
 
 export interface AppOptions {
   clock?: Clock;
   logger?: Logger;
   /** Use an already open DataSource (tests hand in their throwaway schema). */
   dataSource?: DataSource;
+  /** Run the job worker in this process (default); `npm run worker` runs it separately. */
+  runWorker?: boolean;
 }
 
 export interface App {
@@ -62,8 +51,11 @@ export interface App {
   dataSource: DataSource;
   redis?: Redis;
   oidc: Oidc;
-  services: { accounts: AccountService; onlineServices: OnlineServiceService; audit: AuditService; keys: KeyService };
+  services: Services & { keys: KeyService };
+  jobs: JobQueue;
   metrics: Metrics;
+  /** The built-in development mailbox when no SMTP_URL is configured (never in production). */
+  devMailSink?: MailSink;
   close(): Promise<void>;
 }
 
@@ -75,90 +67,83 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const dataSource = options.dataSource ?? await openDatabase({ url: config.database.url, schema: config.database.schema, dataDir: config.dataDir });
   const redis = config.redis ? new Redis(config.redis.url, { maxRetriesPerRequest: 3, enableAutoPipelining: true }) : undefined;
   const kv: KvStore = redis ? new RedisKvStore(redis, config.redis!.prefix) : new DbKvStore(dataSource, clock);
+  const { mailer, devMailSink } = await openMail(config);
+  const infra: Infrastructure = { config, clock, logger, metrics, dataSource, redis, kv, mailer };
 
-  const audit = new AuditService(new AuditRepository(dataSource), clock, logger);
-  const accountRepo = new AccountRepository(dataSource);
-  const accounts = new AccountService({
-    accounts: accountRepo, hasher: new PasswordHasher(config.argon2), throttle: new LoginThrottle(kv), audit, metrics,
-  });
-  const serviceRepo = new OnlineServiceRepository(dataSource);
+  let oidc: Oidc | undefined;
+  const sessionControl = new ProviderSessionControl(() => oidc!.provider, kv, clock, config.ttl.sessionMax);
   const acr = new AcrMap(config.acr);
-  const clientCache = new ClientMetadataCache(serviceRepo, (level) => acr.acr(level));
-  const onlineServices = new OnlineServiceService(serviceRepo, audit, (clientId) => clientCache.invalidate(clientId));
-  const consents = new ConsentRepository(dataSource);
+  const clientCache = new ClientMetadataCache(new OnlineServiceRepository(dataSource), (level) => acr.acr(level));
+  const services = buildServices(infra, sessionControl, (clientId) => clientCache.invalidate(clientId));
   const keys = new KeyService(new SigningKeyRepository(dataSource), clock, config.keyEncryptionSecret, config.ttl.idToken + config.ttl.accessToken);
   await keys.ensureKeys();
+  await ensurePortalClient(services, config);
 
   const renderer = new Renderer(root('interactions/views'), loadMessages(root('interactions/locales')));
   const tokenAdapter = redis ? createRedisAdapter(redis, config.redis!.prefix) : createPostgresAdapter(new OidcPayloadRepository(dataSource));
   const ClientAdapter = createClientAdapter(clientCache);
-  const oidc = createOidc({
-    config, acr, clock, consents, audit, metrics, logger,
+  oidc = createOidc({
+    config, acr, clock, consents: services.consentRepo, audit: services.audit, metrics, logger,
     adapter: class {
       constructor(name: string) {
         return name === 'Client' ? new ClientAdapter(name) : new tokenAdapter(name);
       }
     } as typeof tokenAdapter,
     jwks: await keys.jwks(),
-    findAccount: createFindAccount(accounts),
-    loadExistingGrant: createLoadExistingGrant(consents),
+    findAccount: createFindAccount(services.accounts),
+    loadExistingGrant: createLoadExistingGrant(services.consentRepo),
     pairwise: createPairwiseIdentifier(config.keyEncryptionSecret),
     pages: createProviderPages(renderer),
   });
 
+  const handlers: JobHandlers = {
+    'mail.send': ({ outboxId }) => services.mail.send(outboxId),
+    'mail.sweep': () => services.mail.sweep(),
+    'registrations.purge': async () => {
+      await services.registration.purgeExpired();
+    },
+  };
+  const jobs: JobQueue = redis
+    ? new BullmqQueue({ url: config.redis!.url, prefix: config.redis!.prefix, handlers, logger, runWorker: options.runWorker ?? true })
+    : new InProcessQueue(handlers, logger);
+  services.mail.attach(jobs);
+  await jobs.start();
+
   const probes: ReadinessProbe[] = [{ name: 'database', check: () => dataSource.query('SELECT 1') }];
   if (redis) probes.push({ name: 'redis', check: () => redis.ping() });
-
-  const koa = new Koa({ proxy: config.trustProxy, keys: [...config.cookieKeys] });
-  koa.use(requestContext(logger, metrics));
-  koa.use(securityHeaders());
-  koa.use(localeMiddleware());
-  koa.use(errorHandler(logger, (ctx, page, status) => renderer.render(ctx, 'error', { title: 'title.error', ...page }, status)));
-  koa.use(healthRoutes(probes, metrics).routes());
-  koa.use(mountAssets('/assets', root('interactions/assets')));
-  koa.use(mountAssets('/assets/kern', root('node_modules/@kern-ux/native/dist')));
-  koa.use(sessionIdle(oidc.interactions, kv, clock, config.ttl.sessionIdle));
-  const pages = pageRoutes(renderer);
-  koa.use(pages.routes());
-  // Forms of our own pages parse bodies and check CSRF; protocol endpoints stay untouched.
-  const interactions = interactionRoutes({ port: oidc.interactions, accounts, audit, renderer });
-  const formStack = composeForms();
-  koa.use(async (ctx, next) => (ctx.path.startsWith('/interaction/') ? formStack(ctx, next) : next()));
-  koa.use(interactions.routes());
-  koa.use(interactions.allowedMethods());
-  // Everything else is the OIDC protocol, served by oidc-provider. Mounting shares one Koa
-  // context per request instead of handing the raw request to a second application.
-  const protocol = mount(oidc.provider);
-  koa.use(async (ctx, next) => {
-    withSessionCookiesOnly(ctx.res);
-    await protocol(ctx, next);
-  });
+  const koa = buildWeb(infra, services, oidc, renderer, { probes, devSink: devMailSink });
 
   return {
-    koa, config, clock, dataSource, redis, oidc, metrics,
-    services: { accounts, onlineServices, audit, keys },
+    koa, config, clock, dataSource, redis, oidc, metrics, jobs, devMailSink,
+    services: { ...services, keys },
     async close() {
+      await jobs.close();
+      mailer.close();
+      await devMailSink?.close();
       redis?.disconnect();
       if (!options.dataSource) await dataSource.destroy();
     },
   };
 }
 
-function composeForms() {
-  const parse = bodyParser({ enableTypes: ['form'], formLimit: '32kb' });
-  const check = csrf();
-  return (ctx: Koa.Context, next: Koa.Next) => parse(ctx, () => check(ctx, next));
+/** SMTP_URL, or outside production a built-in SMTP sink whose mails /dev/mails lists. */
+async function openMail(config: Config): Promise<{ mailer: Mailer; devMailSink?: MailSink }> {
+  const templates = root('src/mail/templates');
+  if (config.smtp.url) return { mailer: new Mailer(templates, config.smtp.url, config.smtp.from) };
+  if (config.production) throw new Error('SMTP_URL is required in production');
+  const devMailSink = new MailSink();
+  const url = await devMailSink.listen();
+  return { mailer: new Mailer(templates, url, config.smtp.from), devMailSink };
 }
 
-function mountAssets(prefix: string, dir: string) {
-  const files = serve(dir, { maxage: 86400_000 });
-  return async (ctx: Koa.Context, next: Koa.Next) => {
-    if (!ctx.path.startsWith(`${prefix}/`)) return next();
-    const original = ctx.path;
-    ctx.path = ctx.path.slice(prefix.length);
-    await files(ctx, async () => {
-      ctx.path = original;
-      await next();
-    });
-  };
+/** The portal's own sign-in client ("Mein Bereich"): public, PKCE, first party. */
+async function ensurePortalClient(services: Services, config: Config): Promise<void> {
+  const redirect = `${config.issuer}/konto/callback`;
+  const existing = await services.onlineServices.find(PORTAL_CLIENT_ID);
+  if (existing?.redirectUris[0] === redirect && existing.firstParty) return;
+  await services.onlineServices.register({
+    clientId: PORTAL_CLIENT_ID, displayName: 'Servicekonto – Mein Bereich', authority: 'Servicekonto', contact: config.contactEmail,
+    redirectUris: [redirect], postLogoutRedirectUris: [`${config.issuer}/`], public: true,
+    grantTypes: ['authorization_code'], scopes: ['openid'], firstParty: true,
+  });
 }

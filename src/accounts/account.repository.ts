@@ -1,4 +1,5 @@
-import type { DataSource, Repository } from 'typeorm';
+import type { Repository } from 'typeorm';
+import type { Db } from '../db/unit-of-work.ts';
 import { AccountEntity, type Account } from '../../entities/account.entity.ts';
 
 export type NewAccount = Pick<Account, 'kind' | 'email' | 'displayName' | 'passwordHash' | 'status'> &
@@ -7,7 +8,7 @@ export type NewAccount = Pick<Account, 'kind' | 'email' | 'displayName' | 'passw
 export class AccountRepository {
   private readonly repo: Repository<Account>;
 
-  constructor(db: DataSource) {
+  constructor(db: Db) {
     this.repo = db.getRepository(AccountEntity);
   }
 
@@ -26,6 +27,14 @@ export class AccountRepository {
 
   async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
     await this.repo.update({ id }, { passwordHash });
+  }
+
+  async update(id: string, changes: Partial<Pick<Account, 'email' | 'displayName' | 'passwordHash'>>): Promise<void> {
+    await this.repo.update({ id }, changes);
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.repo.delete({ id });
   }
 
   list(limit = 100): Promise<Account[]> {

@@ -1,15 +1,21 @@
-import type { DataSource, Repository } from 'typeorm';
+import type { Repository } from 'typeorm';
+import type { Db } from '../db/unit-of-work.ts';
 import { AuditEventEntity, type AuditEvent } from '../../entities/audit-event.entity.ts';
 
 export class AuditRepository {
   private readonly repo: Repository<AuditEvent>;
 
-  constructor(db: DataSource) {
+  constructor(db: Db) {
     this.repo = db.getRepository(AuditEventEntity);
   }
 
   async insert(event: Omit<AuditEvent, 'id'>): Promise<void> {
     await this.repo.insert(event as Parameters<Repository<AuditEvent>["insert"]>[0]);
+  }
+
+  /** DEL-01: a deleted account's audit trail keeps its events but no personal data. */
+  async anonymiseAccount(accountId: string): Promise<void> {
+    await this.repo.update({ accountId }, { ip: null, details: {} });
   }
 
   findRecent(filter: { accountId?: string; type?: string } = {}, limit = 100): Promise<AuditEvent[]> {

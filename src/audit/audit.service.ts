@@ -4,7 +4,9 @@ import type { AuditRepository } from './audit.repository.ts';
 
 export type AuditType =
   | 'login' | 'logout' | 'consent.granted' | 'consent.withdrawn'
-  | 'client.created' | 'client.updated' | 'client.deleted' | 'account.created' | 'keys.rotated';
+  | 'client.created' | 'client.updated' | 'client.deleted' | 'account.created' | 'keys.rotated'
+  | 'registration' | 'account.activated' | 'password.reset_requested' | 'password.reset' | 'password.changed'
+  | 'email.change_requested' | 'email.changed' | 'profile.updated' | 'account.deleted' | 'contact.sent';
 
 export interface AuditInput {
   type: AuditType;

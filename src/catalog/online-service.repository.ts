@@ -1,4 +1,5 @@
-import type { DataSource, Repository } from 'typeorm';
+import type { Repository } from 'typeorm';
+import type { Db } from '../db/unit-of-work.ts';
 import { OnlineServiceEntity, type OnlineService } from '../../entities/online-service.entity.ts';
 
 export type OnlineServiceInput = Omit<OnlineService, 'createdAt' | 'updatedAt'>;
@@ -6,7 +7,7 @@ export type OnlineServiceInput = Omit<OnlineService, 'createdAt' | 'updatedAt'>;
 export class OnlineServiceRepository {
   private readonly repo: Repository<OnlineService>;
 
-  constructor(db: DataSource) {
+  constructor(db: Db) {
     this.repo = db.getRepository(OnlineServiceEntity);
   }
 

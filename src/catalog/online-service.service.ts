@@ -21,6 +21,7 @@ export const OnlineServiceSpec = z.object({
   scopes: z.array(z.enum(SUPPORTED_SCOPES as [string, ...string[]])).default(['openid', 'profile', 'email']),
   minLevel: z.enum(LEVELS).default('niedrig'),
   federationAllowed: z.boolean().default(false),
+  firstParty: z.boolean().default(false),
   sector: z.string().min(1).optional(),
 }).superRefine((spec, ctx) => {
   // Pairwise subjects are derived per sector; one sector must not span unrelated hosts.
@@ -92,6 +93,7 @@ export class OnlineServiceService {
       contact: spec.contact,
       minLevel: spec.minLevel,
       federationAllowed: spec.federationAllowed,
+      firstParty: spec.firstParty,
       sector: spec.sector ?? new URL(spec.redirectUris[0]!).host,
     });
     this.changed(spec.clientId);

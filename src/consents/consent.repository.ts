@@ -1,10 +1,11 @@
-import type { DataSource, Repository } from 'typeorm';
+import type { Repository } from 'typeorm';
+import type { Db } from '../db/unit-of-work.ts';
 import { ConsentEntity, type Consent } from '../../entities/consent.entity.ts';
 
 export class ConsentRepository {
   private readonly repo: Repository<Consent>;
 
-  constructor(db: DataSource) {
+  constructor(db: Db) {
     this.repo = db.getRepository(ConsentEntity);
   }
 

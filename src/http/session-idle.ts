@@ -1,6 +1,7 @@
 import type { Context, Next } from 'koa';
 import type { Clock } from '../clock.ts';
 import type { KvStore } from '../kv/kv-store.ts';
+import { sessionsEndedKey } from '../kv/keys.ts';
 
 export interface SessionSource {
   currentSession(ctx: Context): Promise<{ id: string; accountId: string; loginTs: number } | undefined>;
@@ -18,16 +19,19 @@ const TOUCH_INTERVAL_MS = 30_000;
  * a session, so the service receives login_required as OIDC prescribes.
  */
 export function sessionIdle(sessions: SessionSource, kv: KvStore, clock: Clock, idleSeconds: number) {
-  const applies = (path: string) => path === '/auth' || path.startsWith('/auth/') || path.startsWith('/interaction/') || path.startsWith('/konto');
+  const applies = (path: string) => path === '/auth' || path.startsWith('/auth/') || path.startsWith('/interaction/') || path === '/konto' || path.startsWith('/konto/');
   return async (ctx: Context, next: Next) => {
     if (!applies(ctx.path)) return next();
     const session = await sessions.currentSession(ctx);
     if (!session) return next();
     const key = `activity:${session.id}`;
     const now = clock.now().getTime();
-    const stored = await kv.get(key);
+    const [stored, endedAt] = await Promise.all([kv.get(key), kv.get(sessionsEndedKey(session.accountId))]);
     const last = stored ? Number(stored) : session.loginTs * 1000;
-    if (now - last > idleSeconds * 1000) {
+    // A password reset or deletion ends every session signed in before it (RST-02, DEL-01);
+    // sign-in times have second precision, so the mark is compared in seconds.
+    const revoked = endedAt !== null && session.loginTs < Number(endedAt);
+    if (revoked || now - last > idleSeconds * 1000) {
       await Promise.all([sessions.endSession(session.id), kv.delete(key)]);
       if (ctx.path === '/auth' && ctx.query.prompt === 'none') return next();
       const restart = ctx.method === 'GET' && ctx.path === '/auth' ? ctx.originalUrl : '/';

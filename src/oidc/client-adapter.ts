@@ -5,7 +5,7 @@ import { LEVELS, type Level } from '../../config/trust-levels.ts';
 import type { OnlineServiceRepository } from '../catalog/online-service.repository.ts';
 
 /** Client metadata beyond the OIDC registry that the provider carries for our rules. */
-export const EXTRA_CLIENT_METADATA = ['min_level', 'sector', 'federation_allowed', 'authority', 'contact'] as const;
+export const EXTRA_CLIENT_METADATA = ['min_level', 'sector', 'federation_allowed', 'authority', 'contact', 'first_party'] as const;
 
 /** Levels from the service's minimum upwards, as its default acr_values (LOA-02). */
 function acceptableAcrs(service: OnlineService, acrFor: (level: Level) => string): string[] {
@@ -34,6 +34,7 @@ export function toClientMetadata(service: OnlineService, acrFor: (level: Level) 
     federation_allowed: service.federationAllowed,
     authority: service.authority,
     contact: service.contact,
+    first_party: service.firstParty,
   };
 }
 

@@ -15,6 +15,13 @@ export function createLoadExistingGrant(consents: ConsentRepository) {
       const grant = await oidc.provider.Grant.find(fromSession);
       if (grant && grant.accountId === accountId) return grant;
     }
+    if (client.metadata().first_party === true) {
+      // The portal's own sign-in ("Mein Bereich") releases nothing to a third party.
+      const grant = new oidc.provider.Grant({ clientId: client.clientId, accountId });
+      grant.addOIDCScope('openid');
+      await grant.save();
+      return grant;
+    }
     const consent = await consents.find(accountId, client.clientId);
     if (!consent) return undefined;
     const grant = new oidc.provider.Grant({ clientId: client.clientId, accountId });

@@ -1,0 +1,41 @@
+import type { Repository } from 'typeorm';
+import { RegistrationEntity, type Registration } from '../../entities/registration.entity.ts';
+import type { Db } from '../db/unit-of-work.ts';
+
+export class RegistrationRepository {
+  private readonly repo: Repository<Registration>;
+  private readonly db: Db;
+
+  constructor(db: Db) {
+    this.db = db;
+    this.repo = db.getRepository(RegistrationEntity);
+  }
+
+  /** ACT-02: the same address registered twice while pending — the latest wins. */
+  async replaceForEmail(registration: Omit<Registration, 'id'>): Promise<void> {
+    await this.db.query('DELETE FROM registration WHERE lower(email) = lower($1)', [registration.email]);
+    await this.repo.insert(registration);
+  }
+
+  async takeByTokenHash(tokenHash: string): Promise<Registration | null> {
+    const rows: Record<string, unknown>[] = await this.db.query(
+      'DELETE FROM registration WHERE token_hash = $1 RETURNING id, email, display_name, password_hash, return_to, created_at, expires_at',
+      [tokenHash],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      id: String(row.id), email: String(row.email), displayName: String(row.display_name), passwordHash: String(row.password_hash),
+      tokenHash, returnTo: (row.return_to as string | null) ?? null, createdAt: new Date(row.created_at as string), expiresAt: new Date(row.expires_at as string),
+    };
+  }
+
+  async findByEmail(email: string): Promise<Registration | null> {
+    return this.repo.createQueryBuilder('r').where('lower(r.email) = lower(:email)', { email }).getOne();
+  }
+
+  async deleteExpired(now: Date): Promise<number> {
+    const rows: unknown[] = await this.db.query('DELETE FROM registration WHERE expires_at <= $1 RETURNING id', [now]);
+    return rows.length;
+  }
+}

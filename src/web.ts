@@ -1,0 +1,86 @@
+import { bodyParser } from '@koa/bodyparser';
+import Koa from 'koa';
+import mount from 'koa-mount';
+import serve from 'koa-static';
+import { fileURLToPath } from 'node:url';
+import { contactRoutes, devMailRoutes } from '../interactions/contact.routes.ts';
+import { interactionRoutes } from '../interactions/interaction.routes.ts';
+import { kontoRoutes } from '../interactions/konto.routes.ts';
+import { pageRoutes } from '../interactions/page.routes.ts';
+import { portalAuthRoutes, requireAccount } from '../interactions/portal-auth.routes.ts';
+import { recoveryRoutes } from '../interactions/recovery.routes.ts';
+import { registrationRoutes } from '../interactions/registration.routes.ts';
+import type { Renderer } from '../interactions/render.ts';
+import { csrf } from './http/csrf.ts';
+import { errorHandler } from './http/error-handler.ts';
+import { healthRoutes, type ReadinessProbe } from './http/health.ts';
+import { localeMiddleware } from './http/i18n.ts';
+import { requestContext } from './http/request-context.ts';
+import { securityHeaders } from './http/security-headers.ts';
+import { withSessionCookiesOnly } from './http/session-cookies-only.ts';
+import { sessionIdle } from './http/session-idle.ts';
+import type { MailSink } from './mail/mail-sink.ts';
+import type { Oidc } from './oidc/provider.ts';
+import type { Infrastructure, Services } from './services.ts';
+
+export const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
+
+/** Paths of our own pages: they parse forms and check CSRF; protocol endpoints stay untouched. */
+const PAGE_PATH = /^\/(interaction\/|registrieren|aktivieren|passwort-|konto|abmelden|kontakt|dev\/)/;
+
+/** Assembles the Koa application: shared middleware, our pages, then the OIDC protocol. */
+export function buildWeb(infra: Infrastructure, services: Services, oidc: Oidc, renderer: Renderer, options: { probes: ReadinessProbe[]; devSink?: MailSink }): Koa {
+  const { config, clock, logger, metrics, kv } = infra;
+  const koa = new Koa({ proxy: config.trustProxy, keys: [...config.cookieKeys] });
+  koa.use(requestContext(logger, metrics));
+  koa.use(securityHeaders());
+  koa.use(localeMiddleware());
+  koa.use(errorHandler(logger, (ctx, page, status) => renderer.render(ctx, 'error', { title: 'title.error', ...page }, status)));
+  koa.use(healthRoutes(options.probes, metrics).routes());
+  koa.use(mountAssets('/assets', root('interactions/assets')));
+  koa.use(mountAssets('/assets/kern', root('node_modules/@kern-ux/native/dist')));
+  koa.use(sessionIdle(oidc.interactions, kv, clock, config.ttl.sessionIdle));
+  const formStack = composeForms();
+  koa.use(async (ctx, next) => (PAGE_PATH.test(ctx.path) ? formStack(ctx, next) : next()));
+
+  const guard = requireAccount(oidc.interactions, services.accounts);
+  const routers = [
+    pageRoutes(renderer),
+    interactionRoutes({ port: oidc.interactions, accounts: services.accounts, audit: services.audit, renderer }),
+    registrationRoutes(services.registration, renderer),
+    recoveryRoutes(services.selfService, renderer),
+    portalAuthRoutes({ port: oidc.interactions, kv, renderer, issuer: config.issuer }),
+    kontoRoutes({ selfService: services.selfService, consents: services.consents, renderer, guard }),
+    contactRoutes(services.contact, renderer),
+    ...(options.devSink && !config.production ? [devMailRoutes(options.devSink, renderer)] : []),
+  ];
+  for (const router of routers) koa.use(router.routes());
+
+  // Everything else is the OIDC protocol, served by oidc-provider. Mounting shares one Koa
+  // context per request instead of handing the raw request to a second application.
+  const protocol = mount(oidc.provider);
+  koa.use(async (ctx, next) => {
+    withSessionCookiesOnly(ctx.res);
+    await protocol(ctx, next);
+  });
+  return koa;
+}
+
+function composeForms() {
+  const parse = bodyParser({ enableTypes: ['form'], formLimit: '32kb' });
+  const check = csrf();
+  return (ctx: Koa.Context, next: Koa.Next) => parse(ctx, () => check(ctx, next));
+}
+
+function mountAssets(prefix: string, dir: string) {
+  const files = serve(dir, { maxage: 86400_000 });
+  return async (ctx: Koa.Context, next: Koa.Next) => {
+    if (!ctx.path.startsWith(`${prefix}/`)) return next();
+    const original = ctx.path;
+    ctx.path = ctx.path.slice(prefix.length);
+    await files(ctx, async () => {
+      ctx.path = original;
+      await next();
+    });
+  };
+}
