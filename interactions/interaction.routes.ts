@@ -30,7 +30,7 @@ export function interactionRoutes(deps: InteractionRouteDeps): Router {
   const levelLabel = (ctx: Context, level: string) => renderer.text(ctx, `level.${level}`);
   const renderLogin = (ctx: Context, state: InteractionState, extra: Record<string, unknown> = {}, status = 200) =>
     renderer.render(ctx, 'login', {
-      title: 'title.login', uid: state.uid, client: state.client,
+      title: 'title.login', uid: state.uid, client: state.client, restartUrl: state.restartUrl,
       requiredLevelLabel: state.requiredLevel === 'niedrig' ? undefined : levelLabel(ctx, state.requiredLevel),
       ...extra,
     }, status);

@@ -127,7 +127,7 @@ export function kontoRoutes(deps: KontoDeps): Router {
       page(ctx, 'konto-delete', 'title.konto_delete', 'manage', { errors: parsed.errors }, 422);
       return;
     }
-    if (!(await selfService.deleteAccount(account(ctx).id, parsed.data.password, ctx.ip))) {
+    if (!(await selfService.deleteAccount(account(ctx).id, parsed.data.password))) {
       page(ctx, 'konto-delete', 'title.konto_delete', 'manage', { errors: { password: ['konto.delete.password_wrong'] } }, 422);
       return;
     }

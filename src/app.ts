@@ -70,8 +70,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const { mailer, devMailSink } = await openMail(config);
   const infra: Infrastructure = { config, clock, logger, metrics, dataSource, redis, kv, mailer };
 
-  let oidc: Oidc | undefined;
-  const sessionControl = new ProviderSessionControl(() => oidc!.provider, kv, clock, config.ttl.sessionMax);
+  // Services need to revoke grants through the provider, which itself needs the services.
+  const late: { oidc?: Oidc } = {};
+  const sessionControl = new ProviderSessionControl(() => late.oidc!.provider, kv, clock, config.ttl.sessionMax);
   const acr = new AcrMap(config.acr);
   const clientCache = new ClientMetadataCache(new OnlineServiceRepository(dataSource), (level) => acr.acr(level));
   const services = buildServices(infra, sessionControl, (clientId) => clientCache.invalidate(clientId));
@@ -82,7 +83,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const renderer = new Renderer(root('interactions/views'), loadMessages(root('interactions/locales')));
   const tokenAdapter = redis ? createRedisAdapter(redis, config.redis!.prefix) : createPostgresAdapter(new OidcPayloadRepository(dataSource));
   const ClientAdapter = createClientAdapter(clientCache);
-  oidc = createOidc({
+  const oidc = createOidc({
     config, acr, clock, consents: services.consentRepo, audit: services.audit, metrics, logger,
     adapter: class {
       constructor(name: string) {
@@ -95,6 +96,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     pairwise: createPairwiseIdentifier(config.keyEncryptionSecret),
     pages: createProviderPages(renderer),
   });
+  late.oidc = oidc;
 
   const handlers: JobHandlers = {
     'mail.send': ({ outboxId }) => services.mail.send(outboxId),

@@ -1,6 +1,6 @@
 import type { Repository } from 'typeorm';
 import { AccountFlowEntity, type AccountFlow, type AccountFlowKind } from '../../entities/account-flow.entity.ts';
-import type { Db } from '../db/unit-of-work.ts';
+import { queryReturning, type Db } from '../db/unit-of-work.ts';
 
 export class AccountFlowRepository {
   private readonly repo: Repository<AccountFlow>;
@@ -19,7 +19,7 @@ export class AccountFlowRepository {
 
   /** Uses a link exactly once: only an unused, unexpired link of that kind is returned. */
   async use(kind: AccountFlowKind, tokenHash: string, now: Date): Promise<AccountFlow | null> {
-    const rows: { id: string }[] = await this.db.query(
+    const rows = await queryReturning<{ id: string }>(this.db,
       `UPDATE account_flow SET used_at = $3 WHERE kind = $1 AND token_hash = $2 AND used_at IS NULL AND expires_at > $3 RETURNING id`,
       [kind, tokenHash, now],
     );

@@ -1,6 +1,6 @@
 import type { Repository } from 'typeorm';
 import { RegistrationEntity, type Registration } from '../../entities/registration.entity.ts';
-import type { Db } from '../db/unit-of-work.ts';
+import { queryReturning, type Db } from '../db/unit-of-work.ts';
 
 export class RegistrationRepository {
   private readonly repo: Repository<Registration>;
@@ -18,7 +18,7 @@ export class RegistrationRepository {
   }
 
   async takeByTokenHash(tokenHash: string): Promise<Registration | null> {
-    const rows: Record<string, unknown>[] = await this.db.query(
+    const rows = await queryReturning<Record<string, unknown>>(this.db,
       'DELETE FROM registration WHERE token_hash = $1 RETURNING id, email, display_name, password_hash, return_to, created_at, expires_at',
       [tokenHash],
     );
@@ -35,7 +35,7 @@ export class RegistrationRepository {
   }
 
   async deleteExpired(now: Date): Promise<number> {
-    const rows: unknown[] = await this.db.query('DELETE FROM registration WHERE expires_at <= $1 RETURNING id', [now]);
+    const rows = await queryReturning(this.db, 'DELETE FROM registration WHERE expires_at <= $1 RETURNING id', [now]);
     return rows.length;
   }
 }

@@ -144,7 +144,7 @@ export class SelfServiceService {
   }
 
   /** DEL-01/02: password confirms; everything goes at once and the address is free again. */
-  async deleteAccount(accountId: string, password: string, ip: string): Promise<boolean> {
+  async deleteAccount(accountId: string, password: string): Promise<boolean> {
     const account = await this.d.uow.run((r) => r.accounts.findById(accountId));
     if (!account || !(await this.d.hasher.verify(account.passwordHash, password))) return false;
     const now = this.now();
@@ -157,6 +157,7 @@ export class SelfServiceService {
     });
     await this.d.mail.dispatch([mailId]);
     await this.endEverything(accountId, grantIds);
+    // No client address: the deleted account's trail keeps no personal data (DEL-01).
     await this.d.audit.record({ type: 'account.deleted', result: 'success', accountId });
     return true;
   }

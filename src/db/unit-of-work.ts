@@ -21,3 +21,11 @@ export class UnitOfWork<R> {
     return this.dataSource.transaction((manager) => work(this.makeRepos(manager)));
   }
 }
+
+/**
+ * Runs an UPDATE/DELETE … RETURNING and yields its rows. TypeORM's postgres driver returns
+ * `[rows, count]` for those statements; wrapped in a CTE the statement is a SELECT.
+ */
+export function queryReturning<T>(db: Db, sql: string, params: unknown[]): Promise<T[]> {
+  return db.query(`WITH changed AS (${sql}) SELECT * FROM changed`, params) as Promise<T[]>;
+}

@@ -1,6 +1,6 @@
 import type { Repository } from 'typeorm';
 import { OutboxMailEntity, type OutboxMail } from '../../entities/mail-outbox.entity.ts';
-import type { Db } from '../db/unit-of-work.ts';
+import { queryReturning, type Db } from '../db/unit-of-work.ts';
 
 export interface QueuedMail {
   recipient: string;
@@ -31,9 +31,7 @@ export class OutboxRepository {
 
   /** Marks a mail sent exactly once; false when another worker already sent it. */
   async markSent(id: string, at: Date): Promise<boolean> {
-    const rows: unknown[] = await this.db.query(
-      'UPDATE mail_outbox SET sent_at = $2 WHERE id = $1 AND sent_at IS NULL RETURNING id', [id, at],
-    );
+    const rows = await queryReturning(this.db, 'UPDATE mail_outbox SET sent_at = $2 WHERE id = $1 AND sent_at IS NULL RETURNING id', [id, at]);
     return rows.length > 0;
   }
 

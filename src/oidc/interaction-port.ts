@@ -22,6 +22,8 @@ export interface InteractionState {
   client: InteractionClient;
   accountId?: string;
   requiredLevel: Level;
+  /** The authorization request itself, to continue after registration and activation. */
+  restartUrl: string;
   /** Every claim the service will receive once consent is given (shown on the consent page). */
   claims: string[];
   scopes: string[];
@@ -63,6 +65,7 @@ export class InteractionPort {
       },
       accountId: interaction.session?.accountId,
       requiredLevel: requiredLevelFor(this.acr, minLevel, interaction.params),
+      restartUrl: `/auth?${new URLSearchParams(Object.entries(interaction.params).filter((e): e is [string, string] => typeof e[1] === 'string'))}`,
       claims: [...new Set(scopes.flatMap((s) => SCOPE_CLAIMS[s] ?? []))],
       scopes,
     };

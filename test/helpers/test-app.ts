@@ -6,12 +6,15 @@ import { join } from 'node:path';
 import { loadConfig } from '../../config/index.ts';
 import { buildApp, type App } from '../../src/app.ts';
 import { ManualClock } from '../../src/clock.ts';
+import { MailSink } from '../../src/mail/mail-sink.ts';
 import { createTestDatabase, createTestRedis, TEST_REDIS_URL, TEST_DATABASE_URL } from './infra.ts';
 
 export interface TestApp {
   app: App;
   url: string;
   clock: ManualClock;
+  /** A real SMTP server receiving every mail the app sends. */
+  mail: MailSink;
   close(): Promise<void>;
 }
 
@@ -23,6 +26,8 @@ export interface TestApp {
 export async function startTestApp(label: string, env: Record<string, string> = {}): Promise<TestApp> {
   const db = await createTestDatabase(label);
   const redis = await createTestRedis(label);
+  const mail = new MailSink();
+  const smtpUrl = await mail.listen();
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -39,6 +44,7 @@ export async function startTestApp(label: string, env: Record<string, string> = 
     COOKIE_KEYS: 'test-cookie-key-0123456789abcdef0123456789',
     KEY_ENCRYPTION_SECRET: 'test-key-encryption-secret-0123456789abcdef',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    SMTP_URL: smtpUrl,
     // Cheap hashes keep the suite fast; production parameters are exercised by the bench.
     ARGON2_MEMORY_KIB: '1024',
     ARGON2_TIME_COST: '1',
@@ -51,12 +57,14 @@ export async function startTestApp(label: string, env: Record<string, string> = 
     app,
     url,
     clock,
+    mail,
     async close() {
       await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       });
       await app.close();
+      await mail.close();
       await redis.cleanup();
       await db.drop();
     },
