@@ -26,6 +26,8 @@ export class Renderer {
       return translate(messages[lang], key, options.hash as Record<string, unknown>);
     });
     this.hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+    // For values placed inside a query string (e.g. ?weiter=…).
+    this.hbs.registerHelper('encode', (value: unknown) => encodeURIComponent(String(value ?? '')));
     const partialsDir = join(viewsDir, 'partials');
     for (const file of readdirSync(partialsDir).filter((f) => f.endsWith('.hbs'))) {
       this.hbs.registerPartial(basename(file, '.hbs'), readFileSync(join(partialsDir, file), 'utf8'));
