@@ -34,7 +34,7 @@ export function kontoRoutes(deps: KontoDeps): Router {
     page(ctx, 'konto-overview', 'title.konto', 'overview', {
       account: {
         displayName: a.displayName, email: a.email,
-        kindLabel: renderer.text(ctx, a.kind === 'citizen_plus' ? 'konto.kind.plus' : 'konto.kind.basic'),
+        kindLabel: renderer.text(ctx, a.kind === 'citizen_plus' ? 'register.kind.plus.heading' : 'register.kind.basic.heading'),
         levelLabel: renderer.text(ctx, `level.${sessionLevel(a.kind, 'pwd')}`),
       },
       consentCount: (await consents.list(a.id)).length,
