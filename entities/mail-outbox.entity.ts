@@ -11,6 +11,8 @@ export interface OutboxMail {
   params: Record<string, unknown>;
   createdAt: Date;
   sentAt: Date | null;
+  /** Set by the worker sending it, so two workers never send one mail twice. */
+  claimedAt: Date | null;
   attempts: number;
   lastError: string | null;
 }
@@ -25,6 +27,7 @@ export const OutboxMailEntity = new EntitySchema<OutboxMail>({
     params: { type: 'jsonb' },
     createdAt: { name: 'created_at', type: 'timestamptz' },
     sentAt: { name: 'sent_at', type: 'timestamptz', nullable: true },
+    claimedAt: { name: 'claimed_at', type: 'timestamptz', nullable: true },
     attempts: { type: 'int', default: 0 },
     lastError: { name: 'last_error', type: 'text', nullable: true },
   },

@@ -36,6 +36,7 @@ export class Accounts1732000000001 implements MigrationInterface {
       params jsonb NOT NULL,
       created_at timestamptz NOT NULL,
       sent_at timestamptz,
+      claimed_at timestamptz,
       attempts int NOT NULL DEFAULT 0,
       last_error text
     )`);

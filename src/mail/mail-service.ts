@@ -47,7 +47,7 @@ export class MailService {
 
   async send(outboxId: string): Promise<void> {
     const mail = await this.outbox.find(outboxId);
-    if (!mail || mail.sentAt) return;
+    if (!mail || mail.sentAt || !(await this.outbox.claim(outboxId, this.clock.now()))) return;
     try {
       await this.mailer.send(mail.recipient, mail.template, mail.params);
     } catch (error) {

@@ -29,6 +29,17 @@ export class OutboxRepository {
     return this.repo.findOneBy({ id });
   }
 
+  /**
+   * Claims an unsent mail for one worker; a claim older than five minutes (a worker that died
+   * mid-send) may be taken over.
+   */
+  async claim(id: string, at: Date): Promise<boolean> {
+    const rows = await queryReturning(this.db,
+      `UPDATE mail_outbox SET claimed_at = $2::timestamptz WHERE id = $1 AND sent_at IS NULL
+         AND (claimed_at IS NULL OR claimed_at < $2::timestamptz - interval '5 minutes') RETURNING id`, [id, at]);
+    return rows.length > 0;
+  }
+
   /** Marks a mail sent exactly once; false when another worker already sent it. */
   async markSent(id: string, at: Date): Promise<boolean> {
     const rows = await queryReturning(this.db, 'UPDATE mail_outbox SET sent_at = $2 WHERE id = $1 AND sent_at IS NULL RETURNING id', [id, at]);
@@ -36,12 +47,12 @@ export class OutboxRepository {
   }
 
   async markFailed(id: string, error: string): Promise<void> {
-    await this.db.query('UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1', [id, error.slice(0, 500)]);
+    await this.db.query('UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2, claimed_at = NULL WHERE id = $1', [id, error.slice(0, 500)]);
   }
 
   async unsentBefore(before: Date, limit = 100): Promise<string[]> {
     const rows: { id: string }[] = await this.db.query(
-      'SELECT id FROM mail_outbox WHERE sent_at IS NULL AND created_at < $1 AND attempts < 10 ORDER BY id LIMIT $2', [before, limit],
+      'SELECT id FROM mail_outbox WHERE sent_at IS NULL AND claimed_at IS NULL AND created_at < $1 AND attempts < 10 ORDER BY id LIMIT $2', [before, limit],
     );
     return rows.map((r) => String(r.id));
   }
