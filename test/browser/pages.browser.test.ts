@@ -1,17 +1,11 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { authorizationUrl, registerRelyingParty, type RelyingParty } from '../helpers/relying-party.ts';
+import { axe, launchChromium, SCREENSHOTS } from '../helpers/browser.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 
-const OUTPUT = 'test-output/screenshots';
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const OUTPUT = SCREENSHOTS;
 
-interface AxeResult {
-  violations: { id: string; help: string; nodes: { target: unknown[] }[] }[];
-  passes: unknown[];
-}
 
 describe('the citizen pages in Chromium are accessible', () => {
   let t: TestApp;
@@ -19,14 +13,10 @@ describe('the citizen pages in Chromium are accessible', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    mkdirSync(OUTPUT, { recursive: true });
     t = await startTestApp('browser-pages');
     // The service's callback is on loopback so the browser's last redirect lands somewhere real.
     rp = await registerRelyingParty(t.app, t.url, { clientId: 'bauantrag', redirectUris: [`${t.url}/healthz`] });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
@@ -38,13 +28,6 @@ describe('the citizen pages in Chromium are accessible', () => {
     return { context, page: await context.newPage() };
   };
 
-  const axe = async (page: Page): Promise<AxeResult> => {
-    await page.addScriptTag({ content: axeSource }).catch(async () => page.evaluate(axeSource));
-    return page.evaluate(async () => {
-      const runner = (globalThis as unknown as { axe: { run(o: object): Promise<AxeResult> } }).axe;
-      return runner.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    });
-  };
 
   /**
    * Checks the page is the expected one (its h1), runs axe and saves a full-page screenshot.

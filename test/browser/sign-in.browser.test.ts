@@ -1,16 +1,11 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { authorizationUrl, redeem, registerRelyingParty, type RelyingParty } from '../helpers/relying-party.ts';
+import { axe, launchChromium, SCREENSHOTS } from '../helpers/browser.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 
-const OUTPUT = 'test-output/screenshots';
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const OUTPUT = SCREENSHOTS;
 
-interface AxeResult {
-  violations: { id: string; nodes: unknown[] }[];
-}
 
 describe('the real sign-in page in Chromium', () => {
   let t: TestApp;
@@ -18,28 +13,17 @@ describe('the real sign-in page in Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    mkdirSync(OUTPUT, { recursive: true });
     t = await startTestApp('browser');
     await t.app.services.accounts.createAccount({ email: 'erika@example.org', password: 'ABab1234', displayName: 'Erika Mustermann' });
     // The service's callback is on loopback so the browser's last redirect lands somewhere real.
     rp = await registerRelyingParty(t.app, t.url, { clientId: 'browser-dienst', redirectUris: [`${t.url}/healthz`] });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
     await t.close();
   });
 
-  const axe = async (page: import('playwright-core').Page) => {
-    await page.addScriptTag({ content: axeSource }).catch(async () => page.evaluate(axeSource));
-    return page.evaluate(async () => {
-      const runner = (globalThis as unknown as { axe: { run(o: object): Promise<AxeResult> } }).axe;
-      return runner.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    });
-  };
 
   it('LOGIN-01 OIDC-04 signs in through the login and consent pages and reaches the service with a code', async () => {
     const context = await browser.newContext({ locale: 'de-DE', bypassCSP: true });
