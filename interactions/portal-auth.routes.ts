@@ -4,10 +4,10 @@ import type { Context, Next } from 'koa';
 import type { AccountService } from '../src/accounts/account.service.ts';
 import type { KvStore } from '../src/kv/kv-store.ts';
 import type { InteractionPort } from '../src/oidc/interaction-port.ts';
+import { PORTAL_CLIENT_ID } from '../src/catalog/portal-client.ts';
 import { safeNext } from './form.ts';
 import type { Renderer } from './render.ts';
 
-export const PORTAL_CLIENT_ID = 'servicekonto-portal';
 const FLOW_COOKIE = 'sk.portal';
 
 /**

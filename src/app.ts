@@ -2,10 +2,10 @@ import { Redis } from 'ioredis';
 import type Koa from 'koa';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/index.ts';
-import { PORTAL_CLIENT_ID } from '../interactions/portal-auth.routes.ts';
 import { createProviderPages } from '../interactions/provider-pages.ts';
 import { Renderer } from '../interactions/render.ts';
 import { OnlineServiceRepository } from './catalog/online-service.repository.ts';
+import { ensurePortalClient } from './catalog/portal-client.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { openDatabase } from './db/data-source.ts';
 import type { ReadinessProbe } from './http/health.ts';
@@ -16,7 +16,7 @@ import type { JobHandlers, JobQueue } from './jobs/jobs.ts';
 import type { KvStore } from './kv/kv-store.ts';
 import { DbKvStore } from './kv/kv.repository.ts';
 import { RedisKvStore } from './kv/redis-kv-store.ts';
-import { MailSink } from './mail/mail-sink.ts';
+import type { MailSink } from './mail/mail-sink.ts';
 import { Mailer } from './mail/mailer.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { Metrics } from './observability/metrics.ts';
@@ -78,7 +78,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const services = buildServices(infra, sessionControl, (clientId) => clientCache.invalidate(clientId));
   const keys = new KeyService(new SigningKeyRepository(dataSource), clock, config.keyEncryptionSecret, config.ttl.idToken + config.ttl.accessToken);
   await keys.ensureKeys();
-  await ensurePortalClient(services, config);
+  await ensurePortalClient(services.onlineServices, config.issuer, config.contactEmail);
 
   const renderer = new Renderer(root('interactions/views'), loadMessages(root('interactions/locales')));
   const tokenAdapter = redis ? createRedisAdapter(redis, config.redis!.prefix) : createPostgresAdapter(new OidcPayloadRepository(dataSource));
@@ -133,19 +133,9 @@ async function openMail(config: Config): Promise<{ mailer: Mailer; devMailSink?:
   const templates = root('src/mail/templates');
   if (config.smtp.url) return { mailer: new Mailer(templates, config.smtp.url, config.smtp.from) };
   if (config.production) throw new Error('SMTP_URL is required in production');
+  // Loaded only here: production never carries the SMTP server and parser in memory.
+  const { MailSink } = await import('./mail/mail-sink.ts');
   const devMailSink = new MailSink();
   const url = await devMailSink.listen();
   return { mailer: new Mailer(templates, url, config.smtp.from), devMailSink };
-}
-
-/** The portal's own sign-in client ("Mein Bereich"): public, PKCE, first party. */
-async function ensurePortalClient(services: Services, config: Config): Promise<void> {
-  const redirect = `${config.issuer}/konto/callback`;
-  const existing = await services.onlineServices.find(PORTAL_CLIENT_ID);
-  if (existing?.redirectUris[0] === redirect && existing.firstParty) return;
-  await services.onlineServices.register({
-    clientId: PORTAL_CLIENT_ID, displayName: 'Servicekonto – Mein Bereich', authority: 'Servicekonto', contact: config.contactEmail,
-    redirectUris: [redirect], postLogoutRedirectUris: [`${config.issuer}/`], public: true,
-    grantTypes: ['authorization_code'], scopes: ['openid'], firstParty: true,
-  });
 }

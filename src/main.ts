@@ -1,7 +1,5 @@
 import { loadConfig, ConfigError } from '../config/index.ts';
 import { buildApp } from './app.ts';
-import { DEMO_ACCOUNT, seedDemo } from './demo/seed.ts';
-import { startDemoRelyingParty } from './demo/relying-party.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -10,6 +8,9 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const lines = [`Servicekonto läuft: ${config.issuer}`, `  Discovery: ${config.issuer}/.well-known/openid-configuration`];
   if (config.demo.enabled) {
+    // Demo code (and openid-client) is loaded only when the demo runs, never in production.
+    const { DEMO_ACCOUNT, seedDemo } = await import('./demo/seed.ts');
+    const { startDemoRelyingParty } = await import('./demo/relying-party.ts');
     const rpUrl = `http://localhost:${config.demo.rpPort}`;
     const credentials = await seedDemo(app, rpUrl);
     await startDemoRelyingParty({ issuer: config.issuer, ...credentials, port: config.demo.rpPort, host: config.host });

@@ -25,6 +25,9 @@ import type { Infrastructure, Services } from './services.ts';
 
 export const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 
+/** Provider endpoints that never render a page nor set a cookie. */
+const PROTOCOL_FAST_LANE = /^\/(token|me|jwks|\.well-known\/)/;
+
 /** Paths of our own pages: they parse forms and check CSRF; protocol endpoints stay untouched. */
 const PAGE_PATH = /^\/(interaction\/|registrieren|aktivieren|passwort-|konto|abmelden|kontakt|dev\/)/;
 
@@ -36,6 +39,10 @@ export function buildWeb(infra: Infrastructure, services: Services, oidc: Oidc, 
   koa.use(securityHeaders());
   koa.use(localeMiddleware());
   koa.use(errorHandler(logger, (ctx, page, status) => renderer.render(ctx, 'error', { title: 'title.error', ...page }, status)));
+  // Machine-to-machine endpoints (token, userinfo, JWKS, discovery) need none of the page
+  // middleware below; they go straight to the provider.
+  const protocol = mount(oidc.provider);
+  koa.use((ctx, next) => (PROTOCOL_FAST_LANE.test(ctx.path) ? protocol(ctx, next) : next()));
   koa.use(healthRoutes(options.probes, metrics).routes());
   koa.use(mountAssets('/assets', root('interactions/assets')));
   koa.use(mountAssets('/assets/kern', root('node_modules/@kern-ux/native/dist')));
@@ -58,7 +65,6 @@ export function buildWeb(infra: Infrastructure, services: Services, oidc: Oidc, 
 
   // Everything else is the OIDC protocol, served by oidc-provider. Mounting shares one Koa
   // context per request instead of handing the raw request to a second application.
-  const protocol = mount(oidc.provider);
   koa.use(async (ctx, next) => {
     withSessionCookiesOnly(ctx.res);
     await protocol(ctx, next);

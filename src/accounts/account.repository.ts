@@ -2,18 +2,33 @@ import type { Repository } from 'typeorm';
 import type { Db } from '../db/unit-of-work.ts';
 import { AccountEntity, type Account } from '../../entities/account.entity.ts';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export type NewAccount = Pick<Account, 'kind' | 'email' | 'displayName' | 'passwordHash' | 'status'> &
   Partial<Pick<Account, 'givenName' | 'familyName'>>;
 
 export class AccountRepository {
   private readonly repo: Repository<Account>;
+  private readonly db: Db;
 
   constructor(db: Db) {
+    this.db = db;
     this.repo = db.getRepository(AccountEntity);
   }
 
-  findById(id: string): Promise<Account | null> {
-    return this.repo.findOneBy({ id });
+  /** On every token and userinfo request, so plain SQL rather than the query builder. */
+  async findById(id: string): Promise<Account | null> {
+    if (!UUID.test(id)) return null;
+    const rows: Record<string, unknown>[] = await this.db.query(
+      `SELECT id, kind, email, display_name, given_name, family_name, password_hash, status, created_at, updated_at
+       FROM account WHERE id = $1`, [id]);
+    const row = rows[0];
+    return row ? {
+      id: String(row.id), kind: row.kind as Account['kind'], email: String(row.email), displayName: String(row.display_name),
+      givenName: (row.given_name as string | null) ?? null, familyName: (row.family_name as string | null) ?? null,
+      passwordHash: String(row.password_hash), status: row.status as Account['status'],
+      createdAt: new Date(row.created_at as string), updatedAt: new Date(row.updated_at as string),
+    } : null;
   }
 
   /** REG-03: e-mail addresses compare case-insensitively (backed by a lower(email) index). */
