@@ -18,9 +18,13 @@ describe('the whole life of a basic Servicekonto', () => {
   });
   afterAll(async () => t.close());
 
-  it('REG-01 REG-02 ACT-01 ACT-03 registers, activates by mail and signs in to an online service', async () => {
+  it('REG-01 REG-02 PW-03 ACT-01 ACT-03 registers, activates by mail and signs in to an online service', async () => {
     const browser = citizen();
     const link = await registerAccount(t, browser, me);
+    // PW-03: only an argon2id hash is stored, and no mail ever carries the password.
+    const [row] = await t.app.dataSource.query('SELECT password_hash FROM registration WHERE lower(email) = lower($1)', [me.email]);
+    expect(row.password_hash).toMatch(/^\$argon2id\$/);
+    expect(t.mail.mails.some((m) => m.text.includes(me.password) || m.html.includes(me.password))).toBe(false);
     const activated = await browser.visit(link);
     expect(activated.status).toBe(200);
     expect(activated.body).toContain('href="/konto"');
@@ -34,10 +38,12 @@ describe('the whole life of a basic Servicekonto', () => {
     expect(info.email).toBe(me.email);
   });
 
-  it('PROF-01 changes the name in Mein Profil and the service sees it', async () => {
+  it('PROF-01 PROF-02 changes the name in Mein Profil and the service sees it', async () => {
     const browser = citizen();
     const profile = await openKonto(browser, '/konto/profil', me);
     expect(profile.body).toContain('Max Mustermann');
+    // PROF-02: a basic Servicekonto has no locked fields; the name is editable.
+    expect(profile.body).toMatch(/<input[^>]*name="displayName"(?![^>]*readonly)/);
     const saved = await browser.submit(profile, '/konto/profil', { displayName: 'Max Muster' });
     expect(saved.url).toContain('gespeichert=1');
     const empty = await browser.submit(saved, '/konto/profil', { displayName: '' });

@@ -33,7 +33,7 @@ describe('sign-in through the provider (code + PKCE)', () => {
     expect(jwks.keys.every((k) => k.d === undefined)).toBe(true);
   });
 
-  it('LOGIN-01 OIDC-04 LOA-01 signs in, shows consent once, then remembers it; ID token carries acr niedrig and amr pwd', async () => {
+  it('OIDC-01 OIDC-03 LOGIN-01 OIDC-04 LOA-01 signs in, shows consent once, then remembers it; ID token carries acr niedrig and amr pwd', async () => {
     const citizen = new Citizen(t.url);
     const flow = await authorizationUrl(rp);
     const first = await signIn(citizen, flow, ERIKA);
