@@ -2,7 +2,7 @@ import { runFlows, type FlowRunOptions, type FlowTarget } from './flow-driver.ts
 import { clientCredentialsLoad, probeClientCredentials, refreshTokenLoad, type TokenLoadOptions } from './token-load.ts';
 
 /**
- * The load generator runs in its own process (forked by run.ts), so the servers under test
+ * The load generator runs in its own process (forked by load-client.ts), so the servers under test
  * keep their event loop to themselves. Jobs arrive over IPC; each answer carries the job id.
  */
 
