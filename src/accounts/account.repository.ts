@@ -4,6 +4,17 @@ import { AccountEntity, type Account } from '../../entities/account.entity.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+const COLUMNS = 'id, kind, email, display_name, given_name, family_name, password_hash, status, created_at, updated_at';
+
+function toAccount(row: Record<string, unknown> | undefined): Account | null {
+  return row ? {
+    id: String(row.id), kind: row.kind as Account['kind'], email: String(row.email), displayName: String(row.display_name),
+    givenName: (row.given_name as string | null) ?? null, familyName: (row.family_name as string | null) ?? null,
+    passwordHash: String(row.password_hash), status: row.status as Account['status'],
+    createdAt: new Date(row.created_at as string), updatedAt: new Date(row.updated_at as string),
+  } : null;
+}
+
 export type NewAccount = Pick<Account, 'kind' | 'email' | 'displayName' | 'passwordHash' | 'status'> &
   Partial<Pick<Account, 'givenName' | 'familyName'>>;
 
@@ -16,24 +27,15 @@ export class AccountRepository {
     this.repo = db.getRepository(AccountEntity);
   }
 
-  /** On every token and userinfo request, so plain SQL rather than the query builder. */
+  /** On every token, userinfo and sign-in request, so plain SQL rather than the query builder. */
   async findById(id: string): Promise<Account | null> {
     if (!UUID.test(id)) return null;
-    const rows: Record<string, unknown>[] = await this.db.query(
-      `SELECT id, kind, email, display_name, given_name, family_name, password_hash, status, created_at, updated_at
-       FROM account WHERE id = $1`, [id]);
-    const row = rows[0];
-    return row ? {
-      id: String(row.id), kind: row.kind as Account['kind'], email: String(row.email), displayName: String(row.display_name),
-      givenName: (row.given_name as string | null) ?? null, familyName: (row.family_name as string | null) ?? null,
-      passwordHash: String(row.password_hash), status: row.status as Account['status'],
-      createdAt: new Date(row.created_at as string), updatedAt: new Date(row.updated_at as string),
-    } : null;
+    return toAccount((await this.db.query(`SELECT ${COLUMNS} FROM account WHERE id = $1`, [id]))[0]);
   }
 
   /** REG-03: e-mail addresses compare case-insensitively (backed by a lower(email) index). */
-  findByEmail(email: string): Promise<Account | null> {
-    return this.repo.createQueryBuilder('a').where('lower(a.email) = lower(:email)', { email }).getOne();
+  async findByEmail(email: string): Promise<Account | null> {
+    return toAccount((await this.db.query(`SELECT ${COLUMNS} FROM account WHERE lower(email) = lower($1)`, [email]))[0]);
   }
 
   create(account: NewAccount): Promise<Account> {

@@ -1,6 +1,15 @@
 import type { Redis } from 'ioredis';
 import type { KvStore } from './kv-store.ts';
 
+// Counter, window and remaining time in one command.
+const ADD_SCRIPT = `
+local count = redis.call('INCRBY', KEYS[1], ARGV[1])
+local ttl = redis.call('TTL', KEYS[1])
+if ttl < 0 then redis.call('EXPIRE', KEYS[1], ARGV[2]); ttl = tonumber(ARGV[2]) end
+return {count, ttl}`;
+
+type Scripts = Redis & { skKvAdd(key: string, delta: number, ttl: number): Promise<[number, number]> };
+
 export class RedisKvStore implements KvStore {
   private readonly redis: Redis;
   private readonly prefix: string;
@@ -8,6 +17,7 @@ export class RedisKvStore implements KvStore {
   constructor(redis: Redis, prefix: string) {
     this.redis = redis;
     this.prefix = `${prefix}kv:`;
+    if (!('skKvAdd' in redis)) redis.defineCommand('skKvAdd', { numberOfKeys: 1, lua: ADD_SCRIPT });
   }
 
   get(key: string): Promise<string | null> {
@@ -19,11 +29,8 @@ export class RedisKvStore implements KvStore {
   }
 
   async add(key: string, delta: number, ttlSeconds: number): Promise<{ count: number; ttlSeconds: number }> {
-    const k = this.prefix + key;
-    const results = (await this.redis.multi().incrby(k, delta).expire(k, ttlSeconds, 'NX').ttl(k).exec()) ?? [];
-    const count = Number(results[0]?.[1] ?? 0);
-    const ttl = Number(results[2]?.[1] ?? ttlSeconds);
-    return { count, ttlSeconds: ttl > 0 ? ttl : ttlSeconds };
+    const [count, ttl] = await (this.redis as Scripts).skKvAdd(this.prefix + key, delta, ttlSeconds);
+    return { count: Number(count), ttlSeconds: Number(ttl) };
   }
 
   async delete(key: string): Promise<void> {

@@ -1,4 +1,4 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import {
   GRANTABLE_MODELS,
   indexValue,
@@ -30,16 +30,32 @@ for _, key in ipairs(members) do redis.call('DEL', key) end
 redis.call('DEL', KEYS[1])
 return #members`;
 
-async function execOrThrow(multi: ChainableCommander): Promise<void> {
-  const results = await multi.exec();
-  if (results === null) throw new Error('Redis transaction was aborted');
-  for (const [error] of results) {
-    if (error) throw error;
-  }
-}
+// One round trip per save: payload, TTL, the grant index (whose TTL only ever grows, so it
+// lives as long as its longest-lived member) and the uid/userCode index keys. An empty key
+// name means "no such index" for this payload.
+const UPSERT_SCRIPT = `
+local ttl = tonumber(ARGV[2])
+redis.call('HSET', KEYS[1], 'payload', ARGV[1])
+if ttl > 0 then redis.call('EXPIRE', KEYS[1], ttl) else redis.call('PERSIST', KEYS[1]) end
+if KEYS[2] ~= '' then
+  redis.call('SADD', KEYS[2], KEYS[1])
+  if ttl <= 0 then redis.call('PERSIST', KEYS[2])
+  elseif redis.call('TTL', KEYS[2]) < ttl then redis.call('EXPIRE', KEYS[2], ttl) end
+end
+for i = 3, 4 do
+  if KEYS[i] ~= '' then
+    if ttl > 0 then redis.call('SET', KEYS[i], ARGV[3], 'EX', ttl) else redis.call('SET', KEYS[i], ARGV[3]) end
+  end
+end
+return 1`;
+
+type Scripts = Redis & { skOidcUpsert(...args: (string | number)[]): Promise<number> };
 
 export function createRedisAdapter(redis: Redis, prefix: string): AdapterConstructor {
   const base = `${prefix}oidc:`;
+  // defineCommand sends the script once and EVALSHA afterwards.
+  if (!('skOidcUpsert' in redis)) redis.defineCommand('skOidcUpsert', { numberOfKeys: 4, lua: UPSERT_SCRIPT });
+  const scripts = redis as Scripts;
   const grantKey = (grantId: string): string => `${base}grant:${grantId}`;
 
   return class RedisAdapter implements StorageAdapter {
@@ -50,35 +66,16 @@ export function createRedisAdapter(redis: Redis, prefix: string): AdapterConstru
     }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
-      const key = this.key(id);
-      const ttl = ttlOrNull(expiresIn);
-      const multi = redis.multi();
-      multi.hset(key, 'payload', JSON.stringify(payload));
-      if (ttl === null) multi.persist(key);
-      else multi.expire(key, ttl);
-
       const grantId = GRANTABLE_MODELS.has(this.model) ? indexValue(payload, 'grantId') : null;
-      if (grantId !== null) {
-        const gKey = grantKey(grantId);
-        multi.sadd(gKey, key);
-        if (ttl === null) {
-          multi.persist(gKey);
-        } else {
-          // NX gives a new set its first TTL, GT only ever lengthens it: the index lives as long
-          // as its longest-lived member.
-          multi.expire(gKey, ttl, 'NX');
-          multi.expire(gKey, ttl, 'GT');
-        }
-      }
-
-      for (const field of ['uid', 'userCode'] as const) {
-        const value = indexValue(payload, field);
-        if (value === null) continue;
-        const indexKey = this.indexKey(field, value);
-        if (ttl === null) multi.set(indexKey, id);
-        else multi.set(indexKey, id, 'EX', ttl);
-      }
-      await execOrThrow(multi);
+      const uid = indexValue(payload, 'uid');
+      const userCode = indexValue(payload, 'userCode');
+      await scripts.skOidcUpsert(
+        this.key(id),
+        grantId === null ? '' : grantKey(grantId),
+        uid === null ? '' : this.indexKey('uid', uid),
+        userCode === null ? '' : this.indexKey('userCode', userCode),
+        JSON.stringify(payload), ttlOrNull(expiresIn) ?? 0, id,
+      );
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
