@@ -35,6 +35,7 @@ export class LoginThrottle {
       this.kv.add(addressKey, 1, windowSeconds),
     ]);
     if (account.count > this.limits.perAccount || address.count > this.limits.perAddress) {
+      if (account.count === this.limits.perAccount + 1) account.ttlSeconds = await this.lengthenLockout(accountKey);
       const waits = [
         account.count > this.limits.perAccount ? account.ttlSeconds : 0,
         address.count > this.limits.perAddress ? address.ttlSeconds : 0,
@@ -49,5 +50,17 @@ export class LoginThrottle {
         await Promise.all([this.kv.delete(accountKey), this.kv.add(addressKey, -1, windowSeconds)]);
       },
     };
+  }
+
+  /**
+   * Progressive: each lock-out of an account within a day doubles the wait (15, 30, 60 … minutes,
+   * at most a day), so a slow guesser gains little by waiting out the window.
+   */
+  private async lengthenLockout(accountKey: string): Promise<number> {
+    const day = 24 * 3600;
+    const { count: lockouts } = await this.kv.add(`${accountKey}:lockouts`, 1, day);
+    const wait = Math.min(day, this.limits.windowSeconds * 2 ** (lockouts - 1));
+    await this.kv.expire(accountKey, wait);
+    return wait;
   }
 }

@@ -11,4 +11,6 @@ export interface KvStore {
    */
   add(key: string, delta: number, ttlSeconds: number): Promise<{ count: number; ttlSeconds: number }>;
   delete(key: string): Promise<void>;
+  /** Sets a new remaining lifetime for an existing key. */
+  expire(key: string, ttlSeconds: number): Promise<void>;
 }

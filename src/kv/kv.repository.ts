@@ -43,6 +43,10 @@ export class DbKvStore implements KvStore {
     return { count: Number(row?.value ?? delta), ttlSeconds: Math.max(left, 1) };
   }
 
+  async expire(key: string, ttlSeconds: number): Promise<void> {
+    await this.db.query('UPDATE kv_entry SET expires_at = $2 WHERE key = $1', [key, this.expiry(ttlSeconds)]);
+  }
+
   async delete(key: string): Promise<void> {
     await this.db.query('DELETE FROM kv_entry WHERE key = $1', [key]);
   }

@@ -33,6 +33,10 @@ export class RedisKvStore implements KvStore {
     return { count: Number(count), ttlSeconds: Number(ttl) };
   }
 
+  async expire(key: string, ttlSeconds: number): Promise<void> {
+    await this.redis.expire(this.prefix + key, ttlSeconds);
+  }
+
   async delete(key: string): Promise<void> {
     await this.redis.del(this.prefix + key);
   }
