@@ -1,6 +1,7 @@
 import type { Context, Next } from 'koa';
 import type { Logger } from '../observability/logger.ts';
 import { AppError } from './errors.ts';
+import { SESSION_EXPIRED_PATH } from './session-idle.ts';
 
 export interface ErrorPageRenderer {
   (ctx: Context, page: { heading: string; message: string; code: string }, status: number): void;
@@ -15,6 +16,12 @@ export function errorHandler(logger: Logger, renderPage: ErrorPageRenderer) {
         throw new AppError('not_found', 404);
       }
     } catch (raw) {
+      // SESS-01: a sign-in page whose interaction has expired (20 minutes) or whose cookie is
+      // gone leads to "Sitzung abgelaufen", from where the citizen signs in again.
+      if ((raw as { name?: string })?.name === 'SessionNotFound' && ctx.path.startsWith('/interaction/')) {
+        ctx.redirect(SESSION_EXPIRED_PATH);
+        return;
+      }
       const error = normalise(raw);
       if (error.status >= 500) logger.error({ err: raw, requestId: ctx.state.requestId }, 'request failed');
       const key = error.code.replace(/\..*$/, '');

@@ -134,6 +134,18 @@ describe('sign-in through the provider (code + PKCE)', () => {
     expect(new URL(anonymous.location!).searchParams.get('error')).toBe('login_required');
   });
 
+  it('LOGIN-01 a new sign-in renews the session id (no session fixation)', async () => {
+    const citizen = new Citizen(t.url);
+    const sessionId = async () => (await citizen.jar.getCookies(t.url)).find((c) => c.key === '_session')?.value;
+    await signIn(citizen, await authorizationUrl(rp), ERIKA);
+    const first = await sessionId();
+    expect(first).toBeTruthy();
+    await signIn(citizen, await authorizationUrl(rp, { prompt: 'login' }), ERIKA);
+    const second = await sessionId();
+    expect(second).toBeTruthy();
+    expect(second).not.toBe(first);
+  });
+
   it('LOGIN-01 cancelling on the sign-in page returns access_denied to the service', async () => {
     const citizen = new Citizen(t.url);
     const page = await citizen.visit((await authorizationUrl(rp)).url.href);

@@ -105,6 +105,16 @@ describe('trust levels, redirect URIs, idle sessions and sign-in protection', ()
     expect(again.body).toContain('name="password"');
   });
 
+  it('SESS-01 a sign-in page whose interaction is gone leads to "Sitzung abgelaufen"', async () => {
+    const citizen = new Citizen(t.url);
+    const page = await citizen.visit((await authorizationUrl(rp)).url.href);
+    const uid = /\/interaction\/([^/"]+)\/login/.exec(page.body)![1]!;
+    await citizen.jar.removeAllCookies();
+    const gone = await citizen.visit(`/interaction/${uid}`);
+    expect(gone.url).toContain('/sitzung-abgelaufen');
+    expect(gone.body).toContain('Sitzung abgelaufen');
+  });
+
   it('LOGIN-04 REG-07 a wrong password and an unknown address get byte-identical pages', async () => {
     const attempt = async (email: string) => {
       const citizen = new Citizen(t.url);
