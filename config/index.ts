@@ -34,6 +34,13 @@ const EnvSchema = z.object({
   ARGON2_MEMORY_KIB: seconds(19 * 1024),
   ARGON2_TIME_COST: seconds(2),
   ARGON2_PARALLELISM: seconds(1),
+  EID_MODE: z.enum(['simulator', 'server']).optional(),
+  EID_SERVER_URL: optionalUrl,
+  EID_TLS_CERT: z.string().optional(),
+  EID_TLS_KEY: z.string().optional(),
+  EID_TLS_CA: z.string().optional(),
+  EID_SIGN_CERT: z.string().optional(),
+  EID_SIGN_KEY: z.string().optional(),
   DEMO: z.stringbool().optional(),
   DEMO_RP_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
 });
@@ -68,6 +75,13 @@ export interface Config {
   };
   readonly argon2: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
   readonly demo: { readonly enabled: boolean; readonly rpPort: number };
+  /** EID-09: a TR-03130 eID-Server, or the simulator (never in production). */
+  readonly eid: {
+    readonly mode: 'simulator' | 'server';
+    readonly serverUrl?: string;
+    readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly caFile?: string };
+    readonly signing?: { readonly certFile: string; readonly keyFile: string };
+  };
 }
 
 export class ConfigError extends Error {}
@@ -118,6 +132,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       parallelism: env.ARGON2_PARALLELISM,
     },
     demo: { enabled: env.DEMO ?? !production, rpPort: env.DEMO_RP_PORT },
+    eid: {
+      mode: env.EID_MODE ?? (production ? 'server' : 'simulator'),
+      serverUrl: env.EID_SERVER_URL,
+      tls: env.EID_TLS_CERT && env.EID_TLS_KEY ? { certFile: env.EID_TLS_CERT, keyFile: env.EID_TLS_KEY, caFile: env.EID_TLS_CA } : undefined,
+      signing: env.EID_SIGN_CERT && env.EID_SIGN_KEY ? { certFile: env.EID_SIGN_CERT, keyFile: env.EID_SIGN_KEY } : undefined,
+    },
   });
 }
 
@@ -132,6 +152,8 @@ function requireInProduction(env: Env): void {
     throw new ConfigError('COOKIE_KEYS: every key must be at least 32 characters');
   }
   if (env.DEMO) throw new ConfigError('DEMO: demo data is refused when NODE_ENV=production');
+  if (env.EID_MODE === 'simulator') throw new ConfigError('EID_MODE: the eID simulator is refused when NODE_ENV=production');
+  if (!env.EID_SERVER_URL) throw new ConfigError('Missing required configuration in production: EID_SERVER_URL');
 }
 
 function deepFreeze<T>(value: T): T {

@@ -7,6 +7,7 @@ import { OnlineServiceEntity } from './online-service.entity.ts';
 import { SigningKeyEntity } from './signing-key.entity.ts';
 import { Initial1732000000000 } from './migrations/1732000000000-initial.ts';
 import { Accounts1732000000001 } from './migrations/1732000000001-accounts.ts';
+import { Eid1732000000002 } from './migrations/1732000000002-eid.ts';
 import { AccountFlowEntity } from './account-flow.entity.ts';
 import { OutboxMailEntity } from './mail-outbox.entity.ts';
 import { RegistrationEntity } from './registration.entity.ts';
@@ -24,4 +25,4 @@ export const ENTITIES = [
   SigningKeyEntity,
 ];
 
-export const MIGRATIONS = [Initial1732000000000, Accounts1732000000001];
+export const MIGRATIONS = [Initial1732000000000, Accounts1732000000001, Eid1732000000002];

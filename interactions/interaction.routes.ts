@@ -6,12 +6,15 @@ import type { AuditService } from '../src/audit/audit.service.ts';
 import type { InteractionPort, InteractionState } from '../src/oidc/interaction-port.ts';
 import { atLeast, reachableLevel } from '../src/trust/levels.ts';
 import type { Renderer } from './render.ts';
+import type { KvStore } from '../src/kv/kv-store.ts';
+import { levelGapKey } from './eid.routes.ts';
 
 export interface InteractionRouteDeps {
   port: InteractionPort;
   accounts: AccountService;
   audit: AuditService;
   renderer: Renderer;
+  kv: KvStore;
 }
 
 const LoginForm = z.object({ email: z.string().trim().max(254).default(''), password: z.string().max(1024).default('') });
@@ -63,7 +66,12 @@ export function interactionRoutes(deps: InteractionRouteDeps): Router {
     }
     // LOA-02: never finish a sign-in below the level the service requires.
     if (!atLeast(reachableLevel(result.account.kind, ['pwd']), state.requiredLevel)) {
+      // LOA-03: the password was right; remember whose upgrade this sign-in may start.
+      await deps.kv.set(levelGapKey(state.uid), result.account.id, 20 * 60);
       renderer.render(ctx, 'level-required', {
+        upgradable: result.account.kind === 'citizen' && state.requiredLevel === 'substanziell',
+        // LOGIN-03: a Plus account reaching a service that requires hoch is asked for the eID.
+        stepUp: result.account.kind === 'citizen_plus' && state.requiredLevel === 'hoch',
         title: 'title.level_required', uid: state.uid, client: state.client,
         requiredLevelLabel: levelLabel(ctx, state.requiredLevel), currentLevelLabel: levelLabel(ctx, result.level),
       }, 403);

@@ -34,6 +34,10 @@ import { SigningKeyRepository } from './oidc/signing-key.repository.ts';
 import { buildServices, type Infrastructure, type Services } from './services.ts';
 import { AcrMap } from './trust/levels.ts';
 import { buildWeb, root } from './web.ts';
+import { AccountRepository } from './accounts/account.repository.ts';
+import { openEid } from './eid/open-eid.ts';
+import { PlusService } from './eid/plus.service.ts';
+import { tcTokenHandler } from './eid/tc-token.ts';
 
 export interface AppOptions {
   clock?: Clock;
@@ -51,7 +55,7 @@ export interface App {
   dataSource: DataSource;
   redis?: Redis;
   oidc: Oidc;
-  services: Services & { keys: KeyService };
+  services: Services & { keys: KeyService; plus: PlusService };
   jobs: JobQueue;
   metrics: Metrics;
   /** The built-in development mailbox when no SMTP_URL is configured (never in production). */
@@ -76,6 +80,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const acr = new AcrMap(config.acr);
   const clientCache = new ClientMetadataCache(new OnlineServiceRepository(dataSource), (level) => acr.acr(level));
   const services = buildServices(infra, sessionControl, (clientId) => clientCache.invalidate(clientId));
+  const opened = await openEid(config, kv);
+  const plus = new PlusService({
+    eid: opened.eid, kv, accounts: new AccountRepository(dataSource), sessions: sessionControl, audit: services.audit, clock, issuer: config.issuer,
+  });
   const keys = new KeyService(new SigningKeyRepository(dataSource), clock, config.keyEncryptionSecret, config.ttl.idToken + config.ttl.accessToken);
   await keys.ensureKeys();
   await ensurePortalClient(services.onlineServices, config.issuer, config.contactEmail);
@@ -113,13 +121,14 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
 
   const probes: ReadinessProbe[] = [{ name: 'database', check: () => dataSource.query('SELECT 1') }];
   if (redis) probes.push({ name: 'redis', check: () => redis.ping() });
-  const koa = buildWeb(infra, services, oidc, renderer, { probes, devSink: devMailSink });
+  const koa = buildWeb(infra, { ...services, plus }, oidc, renderer, { probes, devSink: devMailSink, tcToken: tcTokenHandler(opened.eid) });
 
   return {
     koa, config, clock, dataSource, redis, oidc, metrics, jobs, devMailSink,
-    services: { ...services, keys },
+    services: { ...services, keys, plus },
     async close() {
       await jobs.close();
+      await opened.close();
       mailer.close();
       await devMailSink?.close();
       redis?.disconnect();

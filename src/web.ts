@@ -10,6 +10,8 @@ import { pageRoutes } from '../interactions/page.routes.ts';
 import { portalAuthRoutes, requireAccount } from '../interactions/portal-auth.routes.ts';
 import { recoveryRoutes } from '../interactions/recovery.routes.ts';
 import { registrationRoutes } from '../interactions/registration.routes.ts';
+import { eidRoutes, tcTokenRoutes } from '../interactions/eid.routes.ts';
+import type { PlusService } from './eid/plus.service.ts';
 import type { Renderer } from '../interactions/render.ts';
 import { csrf } from './http/csrf.ts';
 import { errorHandler } from './http/error-handler.ts';
@@ -29,10 +31,13 @@ export const root = (path: string) => fileURLToPath(new URL(`../${path}`, import
 const PROTOCOL_FAST_LANE = /^\/(token|me|jwks|\.well-known\/)/;
 
 /** Paths of our own pages: they parse forms and check CSRF; protocol endpoints stay untouched. */
-const PAGE_PATH = /^\/(interaction\/|registrieren|aktivieren|passwort-|konto|abmelden|kontakt|dev\/)/;
+const PAGE_PATH = /^\/(interaction\/|registrieren|aktivieren|passwort-|konto|abmelden|kontakt|dev\/|eid\/zurueck)/;
 
 /** Assembles the Koa application: shared middleware, our pages, then the OIDC protocol. */
-export function buildWeb(infra: Infrastructure, services: Services, oidc: Oidc, renderer: Renderer, options: { probes: ReadinessProbe[]; devSink?: MailSink }): Koa {
+export function buildWeb(
+  infra: Infrastructure, services: Services & { plus: PlusService }, oidc: Oidc, renderer: Renderer,
+  options: { probes: ReadinessProbe[]; devSink?: MailSink; tcToken: (ref: string) => Promise<string | null> },
+): Koa {
   const { config, clock, logger, metrics, kv } = infra;
   const koa = new Koa({ proxy: config.trustProxy, keys: [...config.cookieKeys] });
   koa.use(requestContext(logger, metrics));
@@ -53,12 +58,14 @@ export function buildWeb(infra: Infrastructure, services: Services, oidc: Oidc, 
   const guard = requireAccount(oidc.interactions, services.accounts);
   const routers = [
     pageRoutes(renderer),
-    interactionRoutes({ port: oidc.interactions, accounts: services.accounts, audit: services.audit, renderer }),
+    interactionRoutes({ port: oidc.interactions, accounts: services.accounts, audit: services.audit, renderer, kv }),
     registrationRoutes(services.registration, renderer),
     recoveryRoutes(services.selfService, renderer),
     portalAuthRoutes({ port: oidc.interactions, kv, renderer, issuer: config.issuer }),
     kontoRoutes({ selfService: services.selfService, consents: services.consents, renderer, guard }),
     contactRoutes(services.contact, renderer),
+    eidRoutes({ plus: services.plus, port: oidc.interactions, kv, renderer, guard }),
+    tcTokenRoutes(options.tcToken),
     ...(options.devSink && !config.production ? [devMailRoutes(options.devSink, renderer)] : []),
   ];
   for (const router of routers) koa.use(router.routes());

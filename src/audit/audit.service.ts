@@ -6,7 +6,8 @@ export type AuditType =
   | 'login' | 'logout' | 'consent.granted' | 'consent.withdrawn'
   | 'client.created' | 'client.updated' | 'client.deleted' | 'account.created' | 'keys.rotated'
   | 'registration' | 'account.activated' | 'password.reset_requested' | 'password.reset' | 'password.changed'
-  | 'email.change_requested' | 'email.changed' | 'profile.updated' | 'account.deleted' | 'contact.sent';
+  | 'email.change_requested' | 'email.changed' | 'profile.updated' | 'account.deleted' | 'contact.sent'
+  | 'eid.upgrade' | 'eid.sync' | 'eid.deactivated';
 
 export interface AuditInput {
   type: AuditType;

@@ -1,6 +1,7 @@
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { AcrMap, Level } from '../trust/levels.ts';
-import { atLeast } from '../trust/levels.ts';
+import { atLeast, LEVELS, rank } from '../trust/levels.ts';
+import type { Clock } from '../clock.ts';
 
 const { Check, base } = interactionPolicy;
 
@@ -39,7 +40,19 @@ function requiredLevel(ctx: KoaContextWithOIDC, acr: AcrMap): Level {
  * session's level is below what the request requires — with prompt=none that yields
  * login_required, so no token is ever issued below the required level.
  */
-export function createInteractionPolicy(acr: AcrMap) {
+/**
+ * Each level has a maximum age (BSI TR-03160-1: niedrig 12 h, substanziell 2 h, hoch 30 min).
+ * An older sign-in counts only for the highest level whose age limit it still meets.
+ */
+export function effectiveLevel(level: Level, ageSeconds: number, maxAge: Readonly<Record<Level, number>>): Level | undefined {
+  for (let i = rank(level); i >= 0; i--) {
+    const candidate = LEVELS[i]!;
+    if (ageSeconds <= maxAge[candidate]) return candidate;
+  }
+  return undefined;
+}
+
+export function createInteractionPolicy(acr: AcrMap, clock: Clock, maxAge: Readonly<Record<Level, number>>) {
   const policy = base();
   const login = policy.get('login')!;
   login.checks.remove('essential_acr');
@@ -48,7 +61,11 @@ export function createInteractionPolicy(acr: AcrMap) {
     new Check('acr_level', 'the session does not reach the required trust level', 'login_required', (ctx: KoaContextWithOIDC) => {
       const { session } = ctx.oidc;
       if (!session?.accountId) return Check.NO_NEED_TO_PROMPT;
-      const have = acr.level(session.acr);
+      const stored = acr.level(session.acr);
+      const age = clock.now().getTime() / 1000 - (session.loginTs ?? 0);
+      const have = stored && effectiveLevel(stored, age, maxAge);
+      // The session keeps only the level still valid, so tokens issued from it never state more.
+      if (have && have !== stored) session.acr = acr.acr(have);
       return have && atLeast(have, requiredLevel(ctx, acr)) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
     }, (ctx: KoaContextWithOIDC) => ({ required_level: requiredLevel(ctx, acr) })),
   );

@@ -3,6 +3,7 @@ import { SCOPE_CLAIMS, SUPPORTED_SCOPES } from '../../config/claims.ts';
 import type { Config } from '../../config/index.ts';
 import { LEVELS } from '../../config/trust-levels.ts';
 import type { AcrMap } from '../trust/levels.ts';
+import type { Clock } from '../clock.ts';
 import { createInteractionPolicy } from './acr-policy.ts';
 import { EXTRA_CLIENT_METADATA } from './client-adapter.ts';
 import type { AdapterConstructor } from './adapters/types.ts';
@@ -23,6 +24,7 @@ export interface ConfigurationDeps {
   loadExistingGrant: NonNullable<Configuration['loadExistingGrant']>;
   pairwise: (sector: string, accountId: string) => string;
   pages: ProviderPages;
+  clock: Clock;
 }
 
 export function buildConfiguration(deps: ConfigurationDeps): Configuration {
@@ -80,7 +82,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: true,
     interactions: {
-      policy: createInteractionPolicy(acr),
+      policy: createInteractionPolicy(acr, deps.clock, config.levelMaxAge),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
     cookies: {

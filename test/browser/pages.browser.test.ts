@@ -100,7 +100,7 @@ describe('the citizen pages in Chromium are accessible', () => {
     await audit(page, '16-anmelden', 'Anmelden', violations);
     await page.getByLabel('E-Mail-Adresse').fill('bruno@example.org');
     await page.getByLabel('Passwort', { exact: true }).fill('Browser!2024');
-    await page.getByRole('button', { name: 'Anmelden' }).click();
+    await page.getByRole('button', { name: 'Anmelden', exact: true }).click();
     await page.waitForURL(/\/konto$/);
     await expect(main(page).textContent()).resolves.toContain('Willkommen, Bruno Browser.');
     await context.close();
@@ -115,7 +115,7 @@ describe('the citizen pages in Chromium are accessible', () => {
     await page.goto((await authorizationUrl(rp)).url.href);
     await page.getByLabel('E-Mail-Adresse').fill('maria@example.org');
     await page.getByLabel('Passwort', { exact: true }).fill('Bereich!42');
-    await page.getByRole('button', { name: 'Anmelden' }).click();
+    await page.getByRole('button', { name: 'Anmelden', exact: true }).click();
     await page.getByRole('button', { name: /Zustimmen/ }).click();
     await page.waitForURL(/\/healthz\?/);
 

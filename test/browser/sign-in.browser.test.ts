@@ -36,7 +36,7 @@ describe('the real sign-in page in Chromium', () => {
 
     await page.getByLabel('E-Mail-Adresse').fill('erika@example.org');
     await page.getByLabel('Passwort', { exact: true }).fill('ABab1234');
-    await page.getByRole('button', { name: 'Anmelden' }).click();
+    await page.getByRole('button', { name: 'Anmelden', exact: true }).click();
     await page.waitForURL(/\/interaction\//);
     await expect(page.locator('body').textContent()).resolves.toContain('E-Mail-Adresse');
     expect((await axe(page)).violations.map((v) => v.id)).toEqual([]);
@@ -55,7 +55,7 @@ describe('the real sign-in page in Chromium', () => {
     await page.goto((await authorizationUrl(rp)).url.href);
     await page.getByLabel('E-Mail-Adresse').fill('erika@example.org');
     await page.getByLabel('Passwort', { exact: true }).fill('Falsch!!1');
-    await page.getByRole('button', { name: 'Anmelden' }).click();
+    await page.getByRole('button', { name: 'Anmelden', exact: true }).click();
     await expect(page.locator('body').textContent()).resolves.toContain('E-Mail-Adresse oder Passwort ist falsch');
     await expect(page.getByLabel('E-Mail-Adresse').inputValue()).resolves.toBe('erika@example.org');
     await page.screenshot({ path: `${OUTPUT}/03-anmelden-fehler.png`, fullPage: true });

@@ -12,6 +12,7 @@ const production = {
   SMTP_URL: 'smtp://mail.example:25',
   COOKIE_KEYS: 'a'.repeat(32),
   KEY_ENCRYPTION_SECRET: 'b'.repeat(32),
+  EID_SERVER_URL: 'https://eid-server.example/eIDService',
 };
 
 describe('configuration', () => {
@@ -38,7 +39,13 @@ describe('configuration', () => {
     expect(config.demo.enabled).toBe(false);
   });
 
-  it.each(['ISSUER', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL', 'COOKIE_KEYS', 'KEY_ENCRYPTION_SECRET'])(
+  it('EID-09 refuses the eID simulator in production', () => {
+    expect(() => loadConfig({ ...production, EID_MODE: 'simulator' })).toThrow(/simulator is refused/);
+    expect(loadConfig(production).eid.mode).toBe('server');
+    expect(loadConfig({ DATA_DIR: '/tmp/cfg-eid' }).eid.mode).toBe('simulator');
+  });
+
+  it.each(['ISSUER', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL', 'COOKIE_KEYS', 'KEY_ENCRYPTION_SECRET', 'EID_SERVER_URL'])(
     'refuses to start in production without %s and names it', (name) => {
       const env: Record<string, string> = { ...production };
       delete env[name];

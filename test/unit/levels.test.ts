@@ -30,3 +30,16 @@ describe('trust levels', () => {
     expect(acr.level('urn:unknown')).toBeUndefined();
   });
 });
+
+describe('level lifetimes', () => {
+  const maxAge = { niedrig: 12 * 3600, substanziell: 2 * 3600, hoch: 30 * 60 };
+
+  it('LOA-01 an eID sign-in counts as hoch for 30 minutes, then as substanziell, then niedrig', async () => {
+    const { effectiveLevel } = await import('../../src/oidc/acr-policy.ts');
+    expect(effectiveLevel('hoch', 29 * 60, maxAge)).toBe('hoch');
+    expect(effectiveLevel('hoch', 31 * 60, maxAge)).toBe('substanziell');
+    expect(effectiveLevel('hoch', 3 * 3600, maxAge)).toBe('niedrig');
+    expect(effectiveLevel('substanziell', 2 * 3600 + 1, maxAge)).toBe('niedrig');
+    expect(effectiveLevel('niedrig', 13 * 3600, maxAge)).toBeUndefined();
+  });
+});
