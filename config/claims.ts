@@ -7,6 +7,14 @@ export const SCOPE_CLAIMS: Readonly<Record<string, readonly string[]>> = Object.
   openid: ['sub', 'acr', 'amr'],
   profile: ['name', 'given_name', 'family_name', 'updated_at'],
   email: ['email', 'email_verified'],
+  // Servicekonto Plus data from the eID (OIDC-03); released only with consent.
+  address: ['address'],
+  birthdate: ['birthdate'],
+  place_of_birth: ['place_of_birth'],
+  birth_name: ['birth_name'],
+  academic_title: ['academic_title'],
+  nationality: ['nationality'],
+  account_type: ['account_type'],
 });
 
 export const SUPPORTED_SCOPES = Object.freeze(Object.keys(SCOPE_CLAIMS).concat('offline_access'));

@@ -1,4 +1,5 @@
 import { EntitySchema } from 'typeorm';
+import type { EidIdentity } from './account.entity.ts';
 
 /**
  * A pending registration (ACT-01/02): the account exists only once the activation link is
@@ -12,8 +13,15 @@ export interface Registration {
   tokenHash: string;
   /** The authorization the citizen came from, continued after activation. */
   returnTo: string | null;
+  /** EID-01: a registration straight to Servicekonto Plus carries the eID data. */
+  eid: RegistrationEid | null;
   createdAt: Date;
   expiresAt: Date;
+}
+
+export interface RegistrationEid {
+  identity: Omit<EidIdentity, 'verifiedAt'> & { verifiedAt: string };
+  pseudonym: string | null;
 }
 
 export const RegistrationEntity = new EntitySchema<Registration>({
@@ -26,6 +34,7 @@ export const RegistrationEntity = new EntitySchema<Registration>({
     passwordHash: { name: 'password_hash', type: 'text' },
     tokenHash: { name: 'token_hash', type: 'text' },
     returnTo: { name: 'return_to', type: 'text', nullable: true },
+    eid: { type: 'jsonb', nullable: true },
     createdAt: { name: 'created_at', type: 'timestamptz' },
     expiresAt: { name: 'expires_at', type: 'timestamptz' },
   },

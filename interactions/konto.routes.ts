@@ -41,14 +41,25 @@ export function kontoRoutes(deps: KontoDeps): Router {
     });
   });
 
+  // PROF-02: the eID-sourced data of a Plus account are shown, never editable.
+  const locked = (ctx: Context) => {
+    const id = account(ctx).identity;
+    if (!id) return [];
+    const date = id.birthDate ? `${id.birthDate.slice(6, 8).trim() || '–'}.${id.birthDate.slice(4, 6).trim() || '–'}.${id.birthDate.slice(0, 4)}` : null;
+    const address = id.address?.text ?? [id.address?.street, [id.address?.zipCode, id.address?.city].filter(Boolean).join(' ')].filter(Boolean).join(', ');
+    return ([
+      ['claim.academic_title', id.academicTitle], ['claim.given_name', id.givenNames], ['claim.family_name', id.familyName],
+      ['claim.birth_name', id.birthName], ['claim.birthdate', date], ['claim.address', address || null],
+    ] as const).filter(([, value]) => value).map(([key, value]) => ({ label: renderer.text(ctx, key), value }));
+  };
   router.get('/konto/profil', guard, (ctx) => page(ctx, 'konto-profile', 'title.konto_profile', 'profile', {
-    values: { displayName: account(ctx).displayName }, email: account(ctx).email, locked: [], saved: ctx.query.gespeichert === '1',
+    values: { displayName: account(ctx).displayName }, email: account(ctx).email, locked: locked(ctx), saved: ctx.query.gespeichert === '1',
   }));
   router.post('/konto/profil', guard, async (ctx) => {
     const body = formBody(ctx);
     const parsed = parseForm(ProfileForm, body);
     if (!parsed.ok) {
-      page(ctx, 'konto-profile', 'title.konto_profile', 'profile', { values: { displayName: body.displayName }, email: account(ctx).email, locked: [], errors: parsed.errors }, 422);
+      page(ctx, 'konto-profile', 'title.konto_profile', 'profile', { values: { displayName: body.displayName }, email: account(ctx).email, locked: locked(ctx), errors: parsed.errors }, 422);
       return;
     }
     await selfService.updateProfile(account(ctx).id, parsed.data.displayName, ctx.ip);

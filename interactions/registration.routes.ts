@@ -15,7 +15,6 @@ export function registrationRoutes(registration: RegistrationService, renderer: 
 
   router.get('/registrieren', (ctx) => renderer.render(ctx, 'register-start', { title: 'title.register', weiter: weiterOf(ctx) }));
   router.get('/registrieren/buerger', (ctx) => renderer.render(ctx, 'register-kind', { title: 'title.register', weiter: weiterOf(ctx) }));
-  router.get('/registrieren/servicekonto-plus', (ctx) => renderer.render(ctx, 'register-plus-info', { title: 'title.register_plus', weiter: weiterOf(ctx) }));
 
   const renderForm = (ctx: Context, data: { values?: Record<string, string>; errors?: FieldErrors; draft?: string; passwordKept?: boolean; weiter?: string }, status = 200) =>
     renderer.render(ctx, 'register-form', { title: 'title.register_form', values: {}, errors: {}, ...data }, status);

@@ -10,6 +10,7 @@ import { pageRoutes } from '../interactions/page.routes.ts';
 import { portalAuthRoutes, requireAccount } from '../interactions/portal-auth.routes.ts';
 import { recoveryRoutes } from '../interactions/recovery.routes.ts';
 import { registrationRoutes } from '../interactions/registration.routes.ts';
+import { plusRegistrationRoutes } from '../interactions/plus-registration.routes.ts';
 import { eidRoutes, tcTokenRoutes } from '../interactions/eid.routes.ts';
 import type { PlusService } from './eid/plus.service.ts';
 import type { Renderer } from '../interactions/render.ts';
@@ -60,6 +61,7 @@ export function buildWeb(
     pageRoutes(renderer),
     interactionRoutes({ port: oidc.interactions, accounts: services.accounts, audit: services.audit, renderer, kv }),
     registrationRoutes(services.registration, renderer),
+    plusRegistrationRoutes(services.registration, services.plus, renderer),
     recoveryRoutes(services.selfService, renderer),
     portalAuthRoutes({ port: oidc.interactions, kv, renderer, issuer: config.issuer }),
     kontoRoutes({ selfService: services.selfService, consents: services.consents, renderer, guard }),

@@ -6,6 +6,7 @@ import type { KvStore } from '../kv/kv-store.ts';
 import type { MailService } from '../mail/mail-service.ts';
 import type { PasswordHasher } from './password-hasher.ts';
 import type { AccountRepos } from './repos.ts';
+import type { RegistrationEid } from '../../entities/registration.entity.ts';
 import { hashLinkToken, newLinkToken } from './tokens.ts';
 
 export const ACTIVATION_HOURS = 24;
@@ -16,6 +17,8 @@ export interface Draft {
   email: string;
   passwordHash: string;
   returnTo: string | null;
+  /** EID-01: the data read from the eID for a registration straight to Plus. */
+  eid?: RegistrationEid;
 }
 
 /**
@@ -53,6 +56,15 @@ export class RegistrationService {
     return draftId;
   }
 
+  /** EID-01: keeps the eID data with the draft; the name comes from the card. */
+  async attachEid(draftId: string, eid: RegistrationEid, displayName: string): Promise<Draft | null> {
+    const draft = await this.loadDraft(draftId);
+    if (!draft) return null;
+    const updated: Draft = { ...draft, displayName, eid };
+    await this.kv.set(`regdraft:${draftId}`, JSON.stringify(updated), DRAFT_SECONDS);
+    return updated;
+  }
+
   async loadDraft(draftId: string): Promise<Draft | null> {
     if (!/^[A-Za-z0-9_-]{10,64}$/.test(draftId)) return null;
     const raw = await this.kv.get(`regdraft:${draftId}`);
@@ -79,7 +91,7 @@ export class RegistrationService {
       const { token, hash } = newLinkToken();
       await r.registrations.replaceForEmail({
         email: draft.email, displayName: draft.displayName, passwordHash: draft.passwordHash, tokenHash: hash,
-        returnTo: draft.returnTo, createdAt: now, expiresAt: new Date(now.getTime() + ACTIVATION_HOURS * 3600_000),
+        returnTo: draft.returnTo, eid: draft.eid ?? null, createdAt: now, expiresAt: new Date(now.getTime() + ACTIVATION_HOURS * 3600_000),
       });
       const id = await r.outbox.add({
         recipient: draft.email, template: 'activation',
@@ -104,6 +116,12 @@ export class RegistrationService {
         kind: 'citizen', email: registration.email, displayName: registration.displayName,
         passwordHash: registration.passwordHash, status: 'active',
       });
+      if (registration.eid) {
+        // EID-08: a pseudonym bound elsewhere in the meantime is not taken over.
+        const { pseudonym, identity } = registration.eid;
+        const free = !pseudonym || !(await r.accounts.findByPseudonym(pseudonym));
+        await r.accounts.setIdentity(account.id, { ...identity, verifiedAt: new Date(identity.verifiedAt) }, free ? pseudonym : null);
+      }
       return { accountId: account.id, returnTo: registration.returnTo };
     });
     await this.audit.record({ type: 'account.activated', result: result ? 'success' : 'failure', accountId: result?.accountId ?? null, ip });

@@ -1,5 +1,6 @@
 import type { FindAccount } from 'oidc-provider';
-import type { Account } from '../../entities/account.entity.ts';
+import type { Account, EidIdentity } from '../../entities/account.entity.ts';
+import { oidcBirthdate } from '../eid/identity.ts';
 
 export interface AccountLookup {
   findById(id: string): Promise<Account | null>;
@@ -24,16 +25,35 @@ export function createFindAccount(accounts: AccountLookup): FindAccount {
     return {
       accountId: account.id,
       async claims() {
+        const id = account.identity;
         return {
           sub: account.id,
           name: account.displayName,
-          given_name: account.givenName ?? undefined,
-          family_name: account.familyName ?? undefined,
+          given_name: id?.givenNames ?? account.givenName ?? undefined,
+          family_name: id?.familyName ?? account.familyName ?? undefined,
           email: account.email,
           email_verified: true,
           updated_at: Math.floor(account.updatedAt.getTime() / 1000),
+          account_type: account.kind === 'citizen_plus' ? 'servicekonto_plus' : 'servicekonto',
+          ...(id ? plusClaims(id) : {}),
         };
       },
     };
+  };
+}
+
+/** The eID-sourced claims of a Servicekonto Plus, in OIDC form where OIDC has one. */
+function plusClaims(id: EidIdentity): Record<string, unknown> {
+  const a = id.address;
+  const address = a && (a.text
+    ? { formatted: a.text }
+    : { street_address: a.street, postal_code: a.zipCode, locality: a.city, country: a.country, formatted: [a.street, [a.zipCode, a.city].filter(Boolean).join(' ')].filter(Boolean).join('\n') });
+  return {
+    address: address ?? undefined,
+    birthdate: oidcBirthdate(id.birthDate),
+    place_of_birth: id.placeOfBirth ?? undefined,
+    birth_name: id.birthName ?? undefined,
+    academic_title: id.academicTitle ?? undefined,
+    nationality: id.nationality ?? undefined,
   };
 }

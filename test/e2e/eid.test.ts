@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Citizen, formAction } from '../helpers/citizen.ts';
-import { useEid } from '../helpers/eid.ts';
+import * as client from 'openid-client';
+import { useEid, useEidFrom } from '../helpers/eid.ts';
 import { openKonto } from '../helpers/portal.ts';
 import { authorizationUrl, redeem, registerRelyingParty, signIn, type RelyingParty } from '../helpers/relying-party.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
@@ -20,7 +21,7 @@ describe('eID and Servicekonto Plus through the simulator', () => {
     t = await startTestApp('eid');
     await t.app.services.accounts.createAccount({ ...erika, displayName: 'Erika' });
     basicService = await registerRelyingParty(t.app, t.url, { clientId: 'buergerbuero' });
-    plusService = await registerRelyingParty(t.app, t.url, { clientId: 'wohnsitz', minLevel: 'substanziell' });
+    plusService = await registerRelyingParty(t.app, t.url, { clientId: 'wohnsitz', minLevel: 'substanziell', scopes: ['openid', 'profile', 'email', 'address', 'birthdate', 'account_type'] });
     eidService = await registerRelyingParty(t.app, t.url, { clientId: 'waffenschein', minLevel: 'hoch' });
   });
   afterAll(async () => t.close());
@@ -168,6 +169,43 @@ describe('eID and Servicekonto Plus through the simulator', () => {
       expect(page.body).toContain(text);
       expect(page.location).toBeUndefined();
     }
+  });
+
+  it('EID-01 ACC-02 PROF-02 OIDC-03 registers straight as Plus; the service receives the eID data only after consent', async () => {
+    const citizen = new Citizen(t.url);
+    const form = await citizen.visit('/registrieren/servicekonto-plus');
+    const weak = await citizen.submit(form, '/registrieren/servicekonto-plus', { email: 'karl@example.org', password: 'kurz', passwordRepeat: 'kurz' });
+    expect(weak.status).toBe(422);
+    expect(weak.body).toContain('value="karl@example.org"');
+    const started = await citizen.request('/registrieren/servicekonto-plus', { form: { _csrf: /name="_csrf" value="([^"]+)"/.exec(form.body)![1]!, email: 'karl@example.org', password: 'KArl1234', passwordRepeat: 'KArl1234' } });
+    const back = await useEidFrom(citizen, started.location!, { card: 'abroad' });
+    expect(back.status).toBe(200);
+    expect(back.body).toContain('Daten aus Ihrem Ausweis');
+    expect(back.body).toContain('keine Wohnung in Deutschland');
+    const draft = /name="draft" value="([^"]+)"/.exec(back.body)![1]!;
+    await citizen.submit(back, '/registrieren/servicekonto/anlegen', { draft, consent: 'yes' });
+    const mail = await t.mail.waitFor('karl@example.org', /Aktivieren/);
+    expect((await citizen.visit(mail.links.find((l) => l.includes('/aktivieren'))!)).status).toBe(200);
+    const karl = (await t.app.services.accounts.findByEmail('karl@example.org'))!;
+    expect(karl.kind).toBe('citizen_plus');
+    expect(karl.eidPseudonym).toMatch(/^[0-9a-f]{64}$/);
+    expect(karl.identity!.address).toEqual({ text: 'keine Wohnung in Deutschland' });
+
+    const profile = await openKonto(new Citizen(t.url), '/konto/profil', { email: 'karl@example.org', password: 'KArl1234' });
+    expect(profile.body).toContain('keine Wohnung in Deutschland');
+    expect(profile.body).not.toContain('name="givenNames"');
+
+    const flow = await authorizationUrl(plusService, { scope: 'openid profile address birthdate account_type' });
+    const signedIn = await signIn(new Citizen(t.url), flow, { email: 'karl@example.org', password: 'KArl1234' });
+    const consentPage = signedIn.pages.find((p) => p.body.includes('/confirm"'))!;
+    expect(consentPage.body).toContain('Anschrift');
+    expect(consentPage.body).toContain('Geburtsdatum');
+    const tokens = await redeem(plusService, flow, signedIn.callback);
+    expect(tokens.claims()!.acr).toBe(SUBSTANTIAL);
+    const info = await client.fetchUserInfo(plusService.config, tokens.access_token, tokens.claims()!.sub);
+    expect(info).toMatchObject({ account_type: 'servicekonto_plus', address: { formatted: 'keine Wohnung in Deutschland' } });
+    expect(info.birthdate).toMatch(/^\d{4}/);
+    expect(info.email).toBeUndefined();
   });
 
   it('ACC-01 a basic account still signs in with its password at services not requiring Plus', async () => {

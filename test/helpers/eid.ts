@@ -15,8 +15,13 @@ export interface CardStep {
  */
 export async function useEid(citizen: Citizen, from: Page, action: string, step: CardStep = {}): Promise<Page> {
   const handOver = await citizen.request(action, { form: { _csrf: csrfToken(from) } });
-  if (!handOver.location) throw new Error(`no eID hand-over from ${action}: ${handOver.status}`);
-  const clientPage = await fetch(handOver.location, { redirect: 'manual' });
+  if (!handOver.location) return handOver;
+  return useEidFrom(citizen, handOver.location, step);
+}
+
+/** Plays the eID client from its hand-over URL on and follows the way back. */
+export async function useEidFrom(citizen: Citizen, clientUrl: string, step: CardStep = {}): Promise<Page> {
+  const clientPage = await fetch(clientUrl, { redirect: 'manual' });
   const html = await clientPage.text();
   const form = new URLSearchParams();
   for (const m of html.matchAll(/<input([^>]*)>/g)) {
@@ -27,7 +32,7 @@ export async function useEid(citizen: Citizen, from: Page, action: string, step:
   form.set('card', step.card ?? 'erika');
   form.set('pin', step.pin ?? '123456');
   form.set('action', step.action ?? 'identify');
-  const posted = await fetch(new URL('/eID-Client', handOver.location), { method: 'POST', body: form, redirect: 'manual' });
+  const posted = await fetch(new URL('/eID-Client', clientUrl), { method: 'POST', body: form, redirect: 'manual' });
   const back = posted.headers.get('location');
   if (!back) throw new Error(`the eID client did not return: ${posted.status}`);
   return citizen.visit(back);
