@@ -52,7 +52,7 @@ describe('eID and Servicekonto Plus through the simulator', () => {
     expect(claims.amr).toEqual(['pwd']);
   });
 
-  it('EID-07 LOGIN-02 LOA-01 signs in with the eID: acr hoch, amr hwk', async () => {
+  it('EID-07 LOGIN-02 RST-03 LOA-01 signs in with the eID: acr hoch, amr hwk', async () => {
     const citizen = new Citizen(t.url);
     const flow = await authorizationUrl(eidService);
     const login = await citizen.visit(flow.url.href);
@@ -147,12 +147,21 @@ describe('eID and Servicekonto Plus through the simulator', () => {
     expect((await t.app.services.accounts.findByEmail(other.email))!.kind).toBe('citizen');
   });
 
-  it('EID-03 an upgrade without the pseudonym makes Plus but leaves eID sign-in off', async () => {
+  it('EID-04 EID-03 upgrading from Mein Profil signs the citizen out; after signing in again the service gets substanziell', async () => {
     const third = { email: 'dritt@example.org', password: 'EFef9012' };
     await t.app.services.accounts.createAccount({ ...third, displayName: 'Dritt' });
     const citizen = new Citizen(t.url);
-    const page = await openKonto(citizen, '/konto/ausweis', third);
-    await useEid(citizen, page, '/konto/upgrade', { card: 'lilly', deselect: ['RestrictedID'] });
+    const profile = await openKonto(citizen, '/konto/profil', third);
+    expect(profile.body).toContain('Upgrade starten');
+    t.clock.advance(1000);
+    const upgraded = await useEid(citizen, profile, '/konto/upgrade', { card: 'lilly', deselect: ['RestrictedID'] });
+    expect(upgraded.body).toContain('erneut an');
+    // Signed out automatically: Mein Bereich asks for the password again.
+    const again = await citizen.visit('/konto');
+    expect(again.url).not.toMatch(/\/konto$/);
+    const flow = await authorizationUrl(plusService);
+    const { callback } = await signIn(new Citizen(t.url), flow, third);
+    expect((await redeem(plusService, flow, callback)).claims()!.acr).toBe(SUBSTANTIAL);
     const stored = (await t.app.services.accounts.findByEmail(third.email))!;
     expect(stored.kind).toBe('citizen_plus');
     expect(stored.eidPseudonym).toBeNull();
