@@ -41,6 +41,9 @@ export function appEnv(port: number, schema: string, prefix: string, dataDir: st
   const env: Record<string, string> = {
     DATABASE_URL, DATABASE_SCHEMA: schema, REDIS_URL, REDIS_PREFIX: prefix,
     NODE_ENV: 'test', LOG_LEVEL: 'silent', ISSUER: `http://127.0.0.1:${port}`, PORT: String(port), DATA_DIR: dataDir, DEMO: 'false',
+    // Measure a node as deployed: a real eID-Server configured (contacted only when a citizen uses the eID),
+    // not the in-process simulator, which only development and tests run.
+    EID_MODE: 'server', EID_SERVER_URL: 'http://127.0.0.1:9/eIDService',
   };
   // Same argon2 parameters everywhere; an override in the environment applies to app, baseline and floor.
   for (const name of ['ARGON2_MEMORY_KIB', 'ARGON2_TIME_COST', 'ARGON2_PARALLELISM']) {

@@ -41,6 +41,7 @@ const EnvSchema = z.object({
   EID_TLS_CA: z.string().optional(),
   EID_SIGN_CERT: z.string().optional(),
   EID_SIGN_KEY: z.string().optional(),
+  METRICS_TOKEN: z.string().min(16).optional(),
   DEMO: z.stringbool().optional(),
   DEMO_RP_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
 });
@@ -75,6 +76,8 @@ export interface Config {
   };
   readonly argon2: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
   readonly demo: { readonly enabled: boolean; readonly rpPort: number };
+  /** When set, /metrics answers only requests with `Authorization: Bearer <token>`. */
+  readonly metricsToken?: string;
   /** EID-09: a TR-03130 eID-Server, or the simulator (never in production). */
   readonly eid: {
     readonly mode: 'simulator' | 'server';
@@ -132,6 +135,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       parallelism: env.ARGON2_PARALLELISM,
     },
     demo: { enabled: env.DEMO ?? !production, rpPort: env.DEMO_RP_PORT },
+    metricsToken: env.METRICS_TOKEN,
     eid: {
       mode: env.EID_MODE ?? (production ? 'server' : 'simulator'),
       serverUrl: env.EID_SERVER_URL,

@@ -49,7 +49,7 @@ export function buildWeb(
   // middleware below; they go straight to the provider.
   const protocol = mount(oidc.provider);
   koa.use((ctx, next) => (PROTOCOL_FAST_LANE.test(ctx.path) ? protocol(ctx, next) : next()));
-  koa.use(healthRoutes(options.probes, metrics).routes());
+  koa.use(healthRoutes(options.probes, metrics, config.metricsToken).routes());
   koa.use(mountAssets('/assets', root('interactions/assets')));
   koa.use(mountAssets('/assets/kern', root('node_modules/@kern-ux/native/dist')));
   koa.use(sessionIdle(oidc.interactions, kv, clock, config.ttl.sessionIdle));

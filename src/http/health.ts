@@ -7,7 +7,7 @@ export interface ReadinessProbe {
 }
 
 /** /healthz: the process answers; /readyz: its database (and Redis) answer; /metrics. */
-export function healthRoutes(probes: ReadinessProbe[], metrics: Metrics): Router {
+export function healthRoutes(probes: ReadinessProbe[], metrics: Metrics, metricsToken?: string): Router {
   const router = new Router();
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
@@ -26,6 +26,12 @@ export function healthRoutes(probes: ReadinessProbe[], metrics: Metrics): Router
     ctx.body = { status: ready ? 'ok' : 'unavailable', checks: Object.fromEntries(results) };
   });
   router.get('/metrics', async (ctx) => {
+    if (metricsToken && ctx.get('authorization') !== `Bearer ${metricsToken}`) {
+      ctx.status = 401;
+      ctx.set('WWW-Authenticate', 'Bearer');
+      ctx.body = { type: 'about:blank', title: 'metrics.unauthorized', status: 401 };
+      return;
+    }
     ctx.type = metrics.registry.contentType;
     ctx.body = await metrics.registry.metrics();
   });

@@ -153,3 +153,21 @@ describe('sign-in through the provider (code + PKCE)', () => {
     expect(new URL(back.location!).searchParams.get('error')).toBe('access_denied');
   });
 });
+
+describe('operations endpoints', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp('ops', { METRICS_TOKEN: 'metrics-token-0123456789' });
+  });
+  afterAll(async () => t.close());
+
+  it('OIDC-05 /healthz and /readyz answer; /metrics needs the token and counts sign-ins', async () => {
+    expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
+    const ready = await (await fetch(`${t.url}/readyz`)).json() as { checks: Record<string, string> };
+    expect(ready.checks).toEqual({ database: 'ok', redis: 'ok' });
+    expect((await fetch(`${t.url}/metrics`)).status).toBe(401);
+    const metrics = await fetch(`${t.url}/metrics`, { headers: { authorization: 'Bearer metrics-token-0123456789' } });
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('servicekonto_http_request_duration_seconds');
+  });
+});
