@@ -23,12 +23,12 @@ export function parseForm<S extends z.ZodType>(schema: S, body: Record<string, s
 
 /** Return addresses must be an authorization request of this provider (no open redirect). */
 export function safeReturnTo(value: unknown): string | null {
-  return typeof value === 'string' && value.startsWith('/auth?') ? value : null;
+  return typeof value === 'string' && value.startsWith('/auth?') && !/[\\\s]/.test(value) ? value : null;
 }
 
 /** Internal page paths only. */
 export function safeNext(value: unknown, fallback = '/konto'): string {
-  return typeof value === 'string' && /^\/(konto|auth\?)/.test(value) && !value.startsWith('//') ? value : fallback;
+  return typeof value === 'string' && /^\/(konto|auth\?)/.test(value) && !/[\\\s]/.test(value) ? value : fallback;
 }
 
 export function seeOther(ctx: Context, location: string): void {

@@ -66,8 +66,9 @@ export function interactionRoutes(deps: InteractionRouteDeps): Router {
     }
     // LOA-02: never finish a sign-in below the level the service requires.
     if (!atLeast(reachableLevel(result.account.kind, ['pwd']), state.requiredLevel)) {
-      // LOA-03: the password was right; remember whose upgrade this sign-in may start.
-      await deps.kv.set(levelGapKey(state.uid), result.account.id, 20 * 60);
+      // LOA-03: the password was right; remember whose upgrade this sign-in may start. Only a
+      // basic account can be upgraded — a Plus account's identity changes only by synchronisation.
+      if (result.account.kind === 'citizen') await deps.kv.set(levelGapKey(state.uid), result.account.id, 20 * 60);
       renderer.render(ctx, 'level-required', {
         upgradable: result.account.kind === 'citizen' && state.requiredLevel === 'substanziell',
         // LOGIN-03: a Plus account reaching a service that requires hoch is asked for the eID.

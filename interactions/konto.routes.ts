@@ -5,6 +5,7 @@ import type { Account } from '../entities/account.entity.ts';
 import type { SelfServiceService } from '../src/accounts/self-service.service.ts';
 import { EmailChangeForm, PasswordChangeForm, currentPasswordSchema, displayNameSchema } from '../src/accounts/validation.ts';
 import type { ConsentService } from '../src/consents/consent.service.ts';
+import type { Clock } from '../src/clock.ts';
 import { sessionLevel } from '../src/trust/levels.ts';
 import { formBody, parseForm, seeOther } from './form.ts';
 import type { Renderer } from './render.ts';
@@ -19,6 +20,7 @@ export interface KontoDeps {
   renderer: Renderer;
   /** The guard (requireAccount) placed in front of every page but the e-mail link's start. */
   guard: Middleware;
+  clock: Clock;
 }
 
 /** Mein Bereich: Übersicht, Mein Profil, Konto verwalten (PROF-01, MAIL-01/02, OIDC-04, DEL-01/02). */
@@ -85,13 +87,17 @@ export function kontoRoutes(deps: KontoDeps): Router {
   // MAIL-02: the link leads to a fresh sign-in with the old address and password first.
   router.get('/konto/email-bestaetigen', (ctx) => {
     const token = typeof ctx.query.token === 'string' ? ctx.query.token : '';
-    ctx.cookies.set(PENDING_EMAIL, token, { signed: true, httpOnly: true, sameSite: 'lax', overwrite: true });
+    // The sign-in that confirms must happen after the link was opened (MAIL-02).
+    const pending = JSON.stringify({ token, openedAt: Math.floor(deps.clock.now().getTime() / 1000) });
+    ctx.cookies.set(PENDING_EMAIL, pending, { signed: true, httpOnly: true, sameSite: 'lax', overwrite: true });
     ctx.redirect(`/konto/anmelden?erneut=1&weiter=${encodeURIComponent('/konto/email-bestaetigen/abschliessen')}`);
   });
   router.get('/konto/email-bestaetigen/abschliessen', guard, async (ctx) => {
-    const token = ctx.cookies.get(PENDING_EMAIL, { signed: true }) ?? '';
+    const raw = ctx.cookies.get(PENDING_EMAIL, { signed: true });
     ctx.cookies.set(PENDING_EMAIL, null);
-    const newEmail = token ? await selfService.confirmEmailChange(token, account(ctx).id, ctx.ip) : null;
+    const pending = raw ? (JSON.parse(raw) as { token: string; openedAt: number }) : null;
+    const freshSignIn = pending !== null && (ctx.state.loginTs as number) >= pending.openedAt;
+    const newEmail = pending && freshSignIn ? await selfService.confirmEmailChange(pending.token, account(ctx).id, ctx.ip) : null;
     if (!newEmail) {
       renderer.render(ctx, 'konto-email-failed', { title: 'title.konto_email_failed' }, 410);
       return;

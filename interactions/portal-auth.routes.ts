@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import type { AccountService } from '../src/accounts/account.service.ts';
 import type { KvStore } from '../src/kv/kv-store.ts';
+import { sessionsEndedKey } from '../src/kv/keys.ts';
 import type { InteractionPort } from '../src/oidc/interaction-port.ts';
 import { PORTAL_CLIENT_ID } from '../src/catalog/portal-client.ts';
 import { safeNext } from './form.ts';
@@ -54,16 +55,20 @@ export function portalAuthRoutes(deps: { port: InteractionPort; kv: KvStore; ren
 }
 
 /** Guards Mein Bereich: a signed-in, existing account or off to the sign-in. */
-export function requireAccount(port: InteractionPort, accounts: AccountService) {
+export function requireAccount(port: InteractionPort, accounts: AccountService, kv: KvStore) {
   return async (ctx: Context, next: Next) => {
     const session = await port.currentSession(ctx);
     const account = session ? await accounts.findById(session.accountId) : null;
-    if (!session || !account || account.status !== 'active') {
+    // Defence in depth beside the idle middleware: a session older than a reset or deletion is over.
+    const endedAt = session ? await kv.get(sessionsEndedKey(session.accountId)) : null;
+    const revoked = session !== undefined && endedAt !== null && session.loginTs < Number(endedAt);
+    if (!session || !account || account.status !== 'active' || revoked) {
       if (session) await port.endSession(session.id);
       ctx.redirect(`/konto/anmelden?weiter=${encodeURIComponent(ctx.originalUrl)}`);
       return;
     }
     ctx.state.account = account;
+    ctx.state.loginTs = session.loginTs;
     ctx.state.user = { name: account.displayName };
     await next();
   };

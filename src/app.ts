@@ -112,6 +112,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     'registrations.purge': async () => {
       await services.registration.purgeExpired();
     },
+    'password.reset_request': ({ email, ip }) => services.selfService.requestPasswordReset(email, ip),
   };
   const jobs: JobQueue = redis
     ? new BullmqQueue({ url: config.redis!.url, prefix: config.redis!.prefix, handlers, logger, runWorker: options.runWorker ?? true })
@@ -121,7 +122,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
 
   const probes: ReadinessProbe[] = [{ name: 'database', check: () => dataSource.query('SELECT 1') }];
   if (redis) probes.push({ name: 'redis', check: () => redis.ping() });
-  const koa = buildWeb(infra, { ...services, plus }, oidc, renderer, { probes, devSink: devMailSink, tcToken: tcTokenHandler(opened.eid) });
+  const koa = buildWeb(infra, { ...services, plus }, oidc, renderer, { probes, devSink: devMailSink, tcToken: tcTokenHandler(opened.eid), jobs, eidClientOrigin: opened.clientOrigin });
 
   return {
     koa, config, clock, dataSource, redis, oidc, metrics, jobs, devMailSink,

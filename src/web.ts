@@ -23,26 +23,28 @@ import { securityHeaders } from './http/security-headers.ts';
 import { withSessionCookiesOnly } from './http/session-cookies-only.ts';
 import { sessionIdle } from './http/session-idle.ts';
 import type { MailSink } from './mail/mail-sink.ts';
+import type { JobQueue } from './jobs/jobs.ts';
 import type { Oidc } from './oidc/provider.ts';
 import type { Infrastructure, Services } from './services.ts';
 
 export const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 
 /** Provider endpoints that never render a page nor set a cookie. */
-const PROTOCOL_FAST_LANE = /^\/(token|me|jwks|\.well-known\/)/;
+const PROTOCOL_FAST_LANE = /^\/(token|me|jwks|\.well-known\/)/i;
 
 /** Paths of our own pages: they parse forms and check CSRF; protocol endpoints stay untouched. */
-const PAGE_PATH = /^\/(interaction\/|registrieren|aktivieren|passwort-|konto|abmelden|kontakt|dev\/|eid\/zurueck)/;
+const PAGE_PATH = /^\/(interaction\/|registrieren|aktivieren|passwort-|konto|abmelden|kontakt|dev\/|eid\/zurueck)/i;
 
 /** Assembles the Koa application: shared middleware, our pages, then the OIDC protocol. */
 export function buildWeb(
   infra: Infrastructure, services: Services & { plus: PlusService }, oidc: Oidc, renderer: Renderer,
-  options: { probes: ReadinessProbe[]; devSink?: MailSink; tcToken: (ref: string) => Promise<string | null> },
+  options: { probes: ReadinessProbe[]; devSink?: MailSink; tcToken: (ref: string) => Promise<string | null>; jobs: JobQueue; eidClientOrigin: string },
 ): Koa {
   const { config, clock, logger, metrics, kv } = infra;
   const koa = new Koa({ proxy: config.trustProxy, keys: [...config.cookieKeys] });
   koa.use(requestContext(logger, metrics));
-  koa.use(securityHeaders());
+  // eID buttons post to us and are redirected to the eID client (AusweisApp or simulator).
+  koa.use(securityHeaders([options.eidClientOrigin]));
   koa.use(localeMiddleware());
   koa.use(errorHandler(logger, (ctx, page, status) => renderer.render(ctx, 'error', { title: 'title.error', ...page }, status)));
   // Machine-to-machine endpoints (token, userinfo, JWKS, discovery) need none of the page
@@ -56,15 +58,15 @@ export function buildWeb(
   const formStack = composeForms();
   koa.use(async (ctx, next) => (PAGE_PATH.test(ctx.path) ? formStack(ctx, next) : next()));
 
-  const guard = requireAccount(oidc.interactions, services.accounts);
+  const guard = requireAccount(oidc.interactions, services.accounts, kv);
   const routers = [
     pageRoutes(renderer),
     interactionRoutes({ port: oidc.interactions, accounts: services.accounts, audit: services.audit, renderer, kv }),
     registrationRoutes(services.registration, renderer),
     plusRegistrationRoutes(services.registration, services.plus, renderer),
-    recoveryRoutes(services.selfService, renderer),
+    recoveryRoutes(services.selfService, renderer, (email, ip) => options.jobs.enqueue('password.reset_request', { email, ip })),
     portalAuthRoutes({ port: oidc.interactions, kv, renderer, issuer: config.issuer }),
-    kontoRoutes({ selfService: services.selfService, consents: services.consents, renderer, guard }),
+    kontoRoutes({ selfService: services.selfService, consents: services.consents, renderer, guard, clock }),
     contactRoutes(services.contact, renderer),
     eidRoutes({ plus: services.plus, port: oidc.interactions, kv, renderer, guard }),
     tcTokenRoutes(options.tcToken),

@@ -51,7 +51,7 @@ export class RegistrationService {
     const passwordHash = input.password ? await this.hasher.hash(input.password) : previous?.passwordHash;
     if (!passwordHash) throw new Error('a draft needs a password');
     const draftId = previous && input.draftId ? input.draftId : randomBytes(18).toString('base64url');
-    const draft: Draft = { displayName: input.displayName, email: input.email, passwordHash, returnTo: input.returnTo };
+    const draft: Draft = { displayName: input.displayName, email: input.email, passwordHash, returnTo: input.returnTo, eid: previous?.eid };
     await this.kv.set(`regdraft:${draftId}`, JSON.stringify(draft), DRAFT_SECONDS);
     return draftId;
   }

@@ -89,6 +89,8 @@ export class SelfServiceService {
       return this.afterPasswordChange(r, account, now);
     });
     await this.d.mail.dispatch([result.mailId]);
+    // Tokens issued under the old password stop working; this browser stays signed in.
+    await this.d.sessions.revokeGrants(result.grantIds);
     await this.d.audit.record({ type: 'password.changed', result: 'success', accountId, ip });
     return 'ok';
   }

@@ -4,6 +4,8 @@ import { EID_WSDL_PATH, SoapEidService } from './soap-eid-service.ts';
 
 export interface OpenedEid {
   eid: SoapEidService;
+  /** Where eID buttons send the browser: pages must allow it as a form target (CSP form-action). */
+  clientOrigin: string;
   close(): Promise<void>;
 }
 
@@ -19,10 +21,13 @@ export async function openEid(config: Config, kv: KvStore): Promise<OpenedEid> {
       wsdlPath: EID_WSDL_PATH, endpoint: config.eid.serverUrl, tcTokenBaseUrl, kv,
       tls: config.eid.tls ? { ...config.eid.tls } : undefined, signing: config.eid.signing ? { ...config.eid.signing } : undefined,
     });
-    return { eid, close: async () => undefined };
+    return { eid, clientOrigin: 'http://127.0.0.1:24727', close: async () => undefined };
   }
   if (config.production) throw new Error('the eID simulator is refused when NODE_ENV=production');
   const { startEidSimulator, createSimulatedEidService } = await import('./simulator/index.ts');
   const simulator = await startEidSimulator({ host: config.host, port: 0, production: config.production, cssUrl: `${config.issuer}/assets/kern/kern.min.css` });
-  return { eid: createSimulatedEidService({ kv, simulator, tcTokenBaseUrl }), close: () => simulator.close() };
+  return {
+    eid: createSimulatedEidService({ kv, simulator, tcTokenBaseUrl }), clientOrigin: new URL(simulator.baseUrl).origin,
+    close: () => simulator.close(),
+  };
 }

@@ -21,7 +21,7 @@ export interface EidFlow {
 
 const FLOW_SECONDS = 20 * 60;
 
-export type PlusError = 'eid.failed' | 'eid.pseudonym_taken' | 'eid.unknown_pseudonym' | 'eid.no_pseudonym' | 'eid.identity_mismatch';
+export type PlusError = 'eid.failed' | 'eid.pseudonym_taken' | 'eid.unknown_pseudonym' | 'eid.no_pseudonym' | 'eid.identity_mismatch' | 'eid.already_plus';
 
 /**
  * Servicekonto Plus: the eID round trip, the upgrade (EID-04), eID sign-in (EID-07, LOGIN-02),
@@ -80,6 +80,9 @@ export class PlusService {
 
   /** EID-04: the account becomes Plus; all its sessions end so the citizen signs in again. */
   async upgrade(accountId: string, person: EidPerson, ip: string): Promise<PlusError | null> {
+    const account = await this.accounts.findById(accountId);
+    // Only a basic account is upgraded; a Plus account's locked data change only by sync (EID-05).
+    if (!account || account.kind !== 'citizen') return this.refuse('eid.upgrade', accountId, ip, 'eid.already_plus');
     if (!(await this.pseudonymFree(person.restrictedId, accountId))) return this.refuse('eid.upgrade', accountId, ip, 'eid.pseudonym_taken');
     await this.accounts.setIdentity(accountId, identityFrom(person, this.clock.now()), person.restrictedId ?? null);
     await this.sessions.endAllSessions(accountId);

@@ -5,10 +5,10 @@ import type { Context, Next } from 'koa';
  * the redirect after a form post too, so interaction pages add the online service's origin
  * through ctx.state.formActionOrigins before rendering.
  */
-export function securityHeaders() {
+export function securityHeaders(alwaysAllowedFormTargets: readonly string[] = []) {
   return async (ctx: Context, next: Next) => {
     await next();
-    const formTargets = ['\'self\'', ...((ctx.state.formActionOrigins as string[] | undefined) ?? [])].join(' ');
+    const formTargets = ['\'self\'', ...alwaysAllowedFormTargets, ...((ctx.state.formActionOrigins as string[] | undefined) ?? [])].join(' ');
     if (ctx.response.is('html')) {
       ctx.set('Content-Security-Policy', [
         "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'",

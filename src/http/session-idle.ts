@@ -19,9 +19,10 @@ const TOUCH_INTERVAL_MS = 30_000;
  * a session, so the service receives login_required as OIDC prescribes.
  */
 export function sessionIdle(sessions: SessionSource, kv: KvStore, clock: Clock, idleSeconds: number) {
+  // Routers match paths case-insensitively, so this check must too (/AUTH is /auth).
   const applies = (path: string) => path === '/auth' || path.startsWith('/auth/') || path.startsWith('/interaction/') || path === '/konto' || path.startsWith('/konto/');
   return async (ctx: Context, next: Next) => {
-    if (!applies(ctx.path)) return next();
+    if (!applies(ctx.path.toLowerCase())) return next();
     const session = await sessions.currentSession(ctx);
     if (!session) return next();
     const key = `activity:${session.id}`;
@@ -33,8 +34,9 @@ export function sessionIdle(sessions: SessionSource, kv: KvStore, clock: Clock, 
     const revoked = endedAt !== null && session.loginTs < Number(endedAt);
     if (revoked || now - last > idleSeconds * 1000) {
       await Promise.all([sessions.endSession(session.id), kv.delete(key)]);
-      if (ctx.path === '/auth' && ctx.query.prompt === 'none') return next();
-      const restart = ctx.method === 'GET' && ctx.path === '/auth' ? ctx.originalUrl : '/';
+      const path = ctx.path.toLowerCase();
+      if (path === '/auth' && ctx.query.prompt === 'none') return next();
+      const restart = ctx.method === 'GET' && path === '/auth' ? ctx.originalUrl : '/';
       ctx.redirect(`${SESSION_EXPIRED_PATH}?weiter=${encodeURIComponent(restart)}`);
       return;
     }

@@ -3,12 +3,13 @@ export interface JobPayloads {
   'mail.send': { outboxId: string };
   'mail.sweep': Record<string, never>;
   'registrations.purge': Record<string, never>;
+  'password.reset_request': { email: string; ip: string };
 }
 
 export type JobName = keyof JobPayloads;
 export type JobHandlers = { [N in JobName]: (payload: JobPayloads[N]) => Promise<void> };
 
-export const JOB_NAMES: readonly JobName[] = ['mail.send', 'mail.sweep', 'registrations.purge'];
+export const JOB_NAMES: readonly JobName[] = ['mail.send', 'mail.sweep', 'registrations.purge', 'password.reset_request'];
 
 /** Repeating jobs and their period in milliseconds. */
 export const SCHEDULE: Partial<Record<JobName, number>> = {

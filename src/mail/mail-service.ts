@@ -55,6 +55,7 @@ export class MailService {
       throw error;
     }
     await this.outbox.markSent(outboxId, this.clock.now());
+    await this.outbox.scrubLink(outboxId);
   }
 
   async sweep(): Promise<void> {

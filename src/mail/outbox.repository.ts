@@ -46,6 +46,11 @@ export class OutboxRepository {
     return rows.length > 0;
   }
 
+  /** Sent mails keep no live link: a database read must not yield working tokens. */
+  async scrubLink(id: string): Promise<void> {
+    await this.db.query(`UPDATE mail_outbox SET params = params - 'link' WHERE id = $1`, [id]);
+  }
+
   async markFailed(id: string, error: string): Promise<void> {
     await this.db.query('UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2, claimed_at = NULL WHERE id = $1', [id, error.slice(0, 500)]);
   }

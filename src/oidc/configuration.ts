@@ -1,4 +1,4 @@
-import type { Configuration, KoaContextWithOIDC, UnknownObject } from 'oidc-provider';
+import { errors, type Configuration, type KoaContextWithOIDC, type UnknownObject } from 'oidc-provider';
 import { SCOPE_CLAIMS, SUPPORTED_SCOPES } from '../../config/claims.ts';
 import type { Config } from '../../config/index.ts';
 import { LEVELS } from '../../config/trust-levels.ts';
@@ -66,7 +66,17 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     },
     features: {
       devInteractions: { enabled: false },
-      claimsParameter: { enabled: true },
+      claimsParameter: {
+        enabled: true,
+        // OIDC-03/04: the claims parameter may ask only for claims of the service's own scopes,
+        // which the consent page lists; anything else is refused instead of silently released.
+        assertClaimsParameter: async (_ctx, claims, client) => {
+          const allowed = new Set(String(client.scope ?? '').split(' ').flatMap((s) => SCOPE_CLAIMS[s] ?? []));
+          const asked = [claims.userinfo, claims.id_token].flatMap((part) => Object.keys(part ?? {}));
+          const outside = asked.filter((c) => !allowed.has(c) && !['sub', 'sid', 'auth_time', 'acr', 'amr', 'iss'].includes(c));
+          if (outside.length) throw new errors.InvalidRequest(`claims outside the service's scopes: ${outside.join(' ')}`);
+        },
+      },
       clientCredentials: { enabled: true },
       // Only the service a token was issued to may inspect or revoke it; no cross-service peeking.
       introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },

@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { SCOPE_CLAIMS } from '../../config/claims.ts';
+import { AppError } from '../http/errors.ts';
 import type { Clock } from '../clock.ts';
 import type { ConsentRepository } from '../consents/consent.repository.ts';
 import type { AcrMap, AuthMethod, Level } from '../trust/levels.ts';
@@ -88,14 +89,22 @@ export class InteractionPort {
   async finishConsent(ctx: Context): Promise<{ redirectTo: string; accountId: string; clientId: string }> {
     const interaction = await this.provider.interactionDetails(ctx.req, ctx.res);
     const accountId = interaction.session?.accountId;
-    if (!accountId) throw new Error('consent without a signed-in account');
+    if (!accountId || interaction.prompt.name !== 'consent') throw new AppError('invalid_request.state', 400);
     const clientId = String(interaction.params.client_id);
     const grant = interaction.grantId
       ? (await this.provider.Grant.find(interaction.grantId)) ?? new this.provider.Grant({ accountId, clientId })
       : new this.provider.Grant({ accountId, clientId });
     const details = interaction.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
     if (details.missingOIDCScope) grant.addOIDCScope(details.missingOIDCScope.join(' '));
-    if (details.missingOIDCClaims) grant.addOIDCClaims(details.missingOIDCClaims);
+    // OIDC-03/04: claims asked for through the claims parameter are granted only when a granted
+    // scope covers them, so nothing leaves that the consent page did not list.
+    const covered = new Set(String(grant.getOIDCScope()).split(' ').flatMap((s) => SCOPE_CLAIMS[s] ?? []));
+    const asked = [...new Set([...(details.missingOIDCClaims ?? []), ...claimsParameterNames(interaction.params.claims)])];
+    const extraClaims = asked.filter((c) => covered.has(c));
+    const refused = asked.filter((c) => !covered.has(c));
+    if (extraClaims.length) grant.addOIDCClaims(extraClaims);
+    // Marked as rejected so the provider neither releases them nor asks again.
+    if (refused.length) grant.rejectOIDCClaims(refused);
     const grantId = await grant.save();
     const scopes = String(grant.getOIDCScope()).split(' ').filter(Boolean);
     const claims = [...new Set(scopes.flatMap((s) => SCOPE_CLAIMS[s] ?? []))];
@@ -121,5 +130,17 @@ export class InteractionPort {
   async endSession(sessionId: string): Promise<void> {
     const session = await this.provider.Session.find(sessionId);
     await session?.destroy();
+  }
+}
+
+/** The claim names a request asks for through the claims parameter (userinfo and id_token). */
+function claimsParameterNames(raw: unknown): string[] {
+  if (typeof raw !== 'string') return [];
+  try {
+    const parsed = JSON.parse(raw) as Record<string, Record<string, unknown> | null>;
+    return ['userinfo', 'id_token'].flatMap((where) => Object.keys(parsed[where] ?? {}))
+      .filter((c) => !['sub', 'sid', 'auth_time', 'acr', 'amr', 'iss'].includes(c));
+  } catch {
+    return [];
   }
 }

@@ -105,6 +105,35 @@ describe('trust levels, redirect URIs, idle sessions and sign-in protection', ()
     expect(again.body).toContain('name="password"');
   });
 
+  it('SESS-01 the idle rule holds for every spelling of the path (/AUTH is /auth)', async () => {
+    const citizen = new Citizen(t.url);
+    await signIn(citizen, await authorizationUrl(rp), BASIC);
+    t.clock.advance(21 * 60 * 1000);
+    const flow = await authorizationUrl(rp, { prompt: 'none' });
+    const shouted = await citizen.visit(flow.url.href.replace('/auth?', '/AUTH?'));
+    expect(new URL(shouted.location!).searchParams.get('error')).toBe('login_required');
+  });
+
+  it('SESS-01 "Sitzung abgelaufen" offers only this provider\'s sign-in as the way back', async () => {
+    for (const weiter of ['https://evil.example/', '//evil.example', '/\\evil.example', '/auth?x=1\\evil']) {
+      const page = await new Citizen(t.url).visit(`/sitzung-abgelaufen?weiter=${encodeURIComponent(weiter)}`);
+      expect(page.body).not.toContain('evil');
+    }
+  });
+
+  it('OIDC-03 OIDC-04 the claims parameter cannot release data outside the consented scopes', async () => {
+    const narrow = await registerRelyingParty(t.app, t.url, { clientId: 'nur-openid', scopes: ['openid'] });
+    const flow = await authorizationUrl(narrow, { scope: 'openid', claims: JSON.stringify({ userinfo: { email: null, name: null }, id_token: { email: null } }) });
+    const page = await new Citizen(t.url).visit(flow.url.href);
+    const callback = new URL(page.location!);
+    expect(callback.searchParams.get('error')).toBe('invalid_request');
+    expect(callback.searchParams.get('code')).toBeNull();
+    // Within the scopes the claims parameter works as usual.
+    const ok = await authorizationUrl(rp, { claims: JSON.stringify({ id_token: { email: null } }) });
+    const tokens = await redeem(rp, ok, (await signIn(new Citizen(t.url), ok, BASIC)).callback);
+    expect(tokens.claims()!.email).toBe(BASIC.email);
+  });
+
   it('SESS-01 a sign-in page whose interaction is gone leads to "Sitzung abgelaufen"', async () => {
     const citizen = new Citizen(t.url);
     const page = await citizen.visit((await authorizationUrl(rp)).url.href);
