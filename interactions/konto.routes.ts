@@ -7,6 +7,7 @@ import { EmailChangeForm, PasswordChangeForm, currentPasswordSchema, displayName
 import type { ConsentService } from '../src/consents/consent.service.ts';
 import type { Clock } from '../src/clock.ts';
 import { sessionLevel } from '../src/trust/levels.ts';
+import { germanDate } from '../src/eid/identity.ts';
 import { formBody, parseForm, seeOther } from './form.ts';
 import type { Renderer } from './render.ts';
 
@@ -47,7 +48,7 @@ export function kontoRoutes(deps: KontoDeps): Router {
   const locked = (ctx: Context) => {
     const id = account(ctx).identity;
     if (!id) return [];
-    const date = id.birthDate ? `${id.birthDate.slice(6, 8).trim() || '–'}.${id.birthDate.slice(4, 6).trim() || '–'}.${id.birthDate.slice(0, 4)}` : null;
+    const date = germanDate(id.birthDate);
     const address = id.address?.text ?? [id.address?.street, [id.address?.zipCode, id.address?.city].filter(Boolean).join(' ')].filter(Boolean).join(', ');
     return ([
       ['claim.academic_title', id.academicTitle], ['claim.given_name', id.givenNames], ['claim.family_name', id.familyName],

@@ -70,3 +70,9 @@ export function displayNameFrom(identity: EidIdentity): string {
   const title = (s: string | null) => (s ?? '').toLowerCase().replace(/(^|[\s-])\p{L}/gu, (m) => m.toUpperCase());
   return [title(identity.givenNames), title(identity.familyName)].filter(Boolean).join(' ');
 }
+
+/** A TR-03130 DateString as shown to citizens: DD.MM.YYYY, unknown parts as "–". */
+export function germanDate(dateString: string | null): string | null {
+  if (!dateString) return null;
+  return `${dateString.slice(6, 8).trim() || '–'}.${dateString.slice(4, 6).trim() || '–'}.${dateString.slice(0, 4)}`;
+}
