@@ -11,6 +11,19 @@ import type { Renderer } from './render.ts';
 const FLOW_COOKIE = 'sk.eid';
 export const levelGapKey = (uid: string) => `levelgap:${uid}`;
 
+/** Sends the browser to the eID client, binding the flow to this browser by a signed cookie. */
+export function handOverToEid(ctx: Context, started: { flowId: string; clientUrl: string }): void {
+  ctx.cookies.set(FLOW_COOKIE, started.flowId, { signed: true, httpOnly: true, sameSite: 'lax', overwrite: true });
+  seeOther(ctx, started.clientUrl);
+}
+
+/** The flow id of this browser's eID round trip (single use: the cookie is cleared). */
+export function takeEidFlowId(ctx: Context): string {
+  const flowId = ctx.cookies.get(FLOW_COOKIE, { signed: true }) ?? '';
+  ctx.cookies.set(FLOW_COOKIE, null);
+  return flowId;
+}
+
 export interface EidRouteDeps {
   plus: PlusService;
   port: InteractionPort;
@@ -28,15 +41,8 @@ export function eidRoutes(deps: EidRouteDeps): Router {
   const { plus, port, renderer, guard } = deps;
   const router = new Router();
 
-  const handOver = async (ctx: Context, started: { flowId: string; clientUrl: string }) => {
-    ctx.cookies.set(FLOW_COOKIE, started.flowId, { signed: true, httpOnly: true, sameSite: 'lax', overwrite: true });
-    seeOther(ctx, started.clientUrl);
-  };
-  const takeFlow = async (ctx: Context) => {
-    const flowId = ctx.cookies.get(FLOW_COOKIE, { signed: true }) ?? '';
-    ctx.cookies.set(FLOW_COOKIE, null);
-    return plus.finish(flowId);
-  };
+  const handOver = async (ctx: Context, started: { flowId: string; clientUrl: string }) => handOverToEid(ctx, started);
+  const takeFlow = (ctx: Context) => plus.finish(takeEidFlowId(ctx));
   const failurePage = (ctx: Context, reason: EidFailure | string, next: string) => renderer.render(ctx, 'eid-result', {
     title: 'title.eid_failed', heading: 'eid.failed.heading', message: `eid.failed.${reason}`, next,
   }, 400);

@@ -4,10 +4,9 @@ import type { RegistrationService } from '../src/accounts/registration.service.t
 import { RegistrationForm } from '../src/accounts/validation.ts';
 import { displayNameFrom, germanDate, identityFrom } from '../src/eid/identity.ts';
 import type { PlusService } from '../src/eid/plus.service.ts';
-import { formBody, parseForm, safeReturnTo, seeOther, type FieldErrors } from './form.ts';
+import { formBody, parseForm, safeReturnTo, type FieldErrors } from './form.ts';
 import type { Renderer } from './render.ts';
-
-const FLOW_COOKIE = 'sk.eid';
+import { handOverToEid, takeEidFlowId } from './eid.routes.ts';
 
 /**
  * EID-01: registration straight to Servicekonto Plus — e-mail and password first, then the
@@ -31,15 +30,11 @@ export function plusRegistrationRoutes(registration: RegistrationService, plus: 
     const parsed = parseForm(RegistrationForm, { ...body, displayName: 'Servicekonto Plus' });
     if (!parsed.ok) return form(ctx, { values: { email: body.email ?? '' }, errors: parsed.errors, weiter }, 422);
     const draftId = await registration.saveDraft({ displayName: '', email: parsed.data.email, password: parsed.data.password, returnTo: weiter ?? null });
-    const started = await plus.begin('register', '/registrieren/servicekonto-plus/zurueck', { draftId });
-    ctx.cookies.set(FLOW_COOKIE, started.flowId, { signed: true, httpOnly: true, sameSite: 'lax', overwrite: true });
-    seeOther(ctx, started.clientUrl);
+    handOverToEid(ctx, await plus.begin('register', '/registrieren/servicekonto-plus/zurueck', { draftId }));
   });
 
   router.get('/registrieren/servicekonto-plus/zurueck', async (ctx) => {
-    const flowId = ctx.cookies.get(FLOW_COOKIE, { signed: true }) ?? '';
-    ctx.cookies.set(FLOW_COOKIE, null);
-    const done = await plus.finish(flowId);
+    const done = await plus.finish(takeEidFlowId(ctx));
     if (!done?.flow.draftId) return failed(ctx, 'eid.failed.invalid_session');
     if (!done.result.ok) return failed(ctx, `eid.failed.${done.result.reason}`);
     const { person } = done.result;
