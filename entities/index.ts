@@ -11,6 +11,8 @@ import { Eid1732000000002 } from './migrations/1732000000002-eid.ts';
 import { AccountFlowEntity } from './account-flow.entity.ts';
 import { OutboxMailEntity } from './mail-outbox.entity.ts';
 import { RegistrationEntity } from './registration.entity.ts';
+import { FederationMemberEntity } from './federation-member.entity.ts';
+import { Federation1732000000003 } from './migrations/1732000000003-federation.ts';
 
 export const ENTITIES = [
   AccountEntity,
@@ -23,6 +25,7 @@ export const ENTITIES = [
   OidcPayloadEntity,
   OnlineServiceEntity,
   SigningKeyEntity,
+  FederationMemberEntity,
 ];
 
-export const MIGRATIONS = [Initial1732000000000, Accounts1732000000001, Eid1732000000002];
+export const MIGRATIONS = [Initial1732000000000, Accounts1732000000001, Eid1732000000002, Federation1732000000003];

@@ -7,7 +7,7 @@ export type AuditType =
   | 'client.created' | 'client.updated' | 'client.deleted' | 'account.created' | 'keys.rotated'
   | 'registration' | 'account.activated' | 'password.reset_requested' | 'password.reset' | 'password.changed'
   | 'email.change_requested' | 'email.changed' | 'profile.updated' | 'account.deleted' | 'contact.sent'
-  | 'eid.upgrade' | 'eid.sync' | 'eid.deactivated';
+  | 'eid.upgrade' | 'eid.sync' | 'eid.deactivated' | 'federation.member_changed';
 
 export interface AuditInput {
   type: AuditType;

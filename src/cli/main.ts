@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../../config/index.ts';
 import { ACCOUNT_COMMANDS } from './accounts.ts';
+import { FEDERATION_COMMANDS } from './federation.ts';
 import { withContext } from './context.ts';
 import { KEY_COMMANDS } from './keys.ts';
 import { UserError, describeIssues, parseOptions, write } from './output.ts';
@@ -30,6 +31,20 @@ Accounts:
       Creates an active account (--plus: Servicekonto Plus). Without --password a strong
       password is generated and printed once.
 
+Federation members (Länder, FED-05):
+  federation add --code <NI> --name <display name> --issuer <https URL> --client-id <id>
+                 --client-secret <secret> [--max-level niedrig|substanziell|hoch]
+                 [--acr <their acr>=<our level> ...] [--claim <claim> ...] [--disabled]
+      Adds or replaces a Land; on replace, --client-secret may be left out to keep the stored one.
+      The secret is stored encrypted with KEY_ENCRYPTION_SECRET.
+  federation list                     Shows the members (never the client secret).
+  federation enable|disable --code <NI>
+  federation remove --code <NI>
+  federation import <file.json>
+      Adds or replaces a JSON array of member specs (camelCase keys: code, displayName, issuer,
+      clientId, clientSecret, enabled, maxLevel, acrMap, claims). All entries are validated first
+      and written in one transaction.
+
 Signing keys:
   keys rotate    Promotes the next key to current and retires the current one, per algorithm.
   keys list      Shows kid, algorithm, state, creation and retirement time (never key material).
@@ -57,6 +72,7 @@ const GROUPS: Record<string, Record<string, (args: string[]) => Promise<void>>> 
   services: SERVICE_COMMANDS,
   accounts: ACCOUNT_COMMANDS,
   keys: KEY_COMMANDS,
+  federation: FEDERATION_COMMANDS,
 };
 
 async function run(argv: string[]): Promise<void> {

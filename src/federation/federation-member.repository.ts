@@ -1,0 +1,44 @@
+import type { Repository } from 'typeorm';
+import type { Db } from '../db/unit-of-work.ts';
+import { FederationMemberEntity, type FederationMember } from '../../entities/federation-member.entity.ts';
+
+export type FederationMemberInput = Omit<FederationMember, 'createdAt' | 'updatedAt'>;
+
+export class FederationMemberRepository {
+  private readonly repo: Repository<FederationMember>;
+
+  constructor(db: Db) {
+    this.repo = db.getRepository(FederationMemberEntity);
+  }
+
+  find(code: string): Promise<FederationMember | null> {
+    return this.repo.findOneBy({ code });
+  }
+
+  findByIssuer(issuer: string): Promise<FederationMember | null> {
+    return this.repo.findOneBy({ issuer });
+  }
+
+  list(): Promise<FederationMember[]> {
+    return this.repo.find({ order: { code: 'ASC' } });
+  }
+
+  enabled(): Promise<FederationMember[]> {
+    return this.repo.find({ where: { enabled: true }, order: { displayName: 'ASC' } });
+  }
+
+  async upsert(member: FederationMemberInput): Promise<FederationMember> {
+    await this.repo.upsert(member, ['code']);
+    return (await this.find(member.code))!;
+  }
+
+  async setEnabled(code: string, enabled: boolean): Promise<boolean> {
+    const result = await this.repo.update({ code }, { enabled });
+    return (result.affected ?? 0) > 0;
+  }
+
+  async remove(code: string): Promise<boolean> {
+    const result = await this.repo.delete({ code });
+    return (result.affected ?? 0) > 0;
+  }
+}

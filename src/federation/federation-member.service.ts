@@ -1,0 +1,201 @@
+import { hkdfSync } from 'node:crypto';
+import { CompactEncrypt, compactDecrypt } from 'jose';
+import { z } from 'zod';
+import { LEVELS, type Level } from '../../config/trust-levels.ts';
+import type { FederationMember } from '../../entities/federation-member.entity.ts';
+import { AuditRepository } from '../audit/audit.repository.ts';
+import { AuditService } from '../audit/audit.service.ts';
+import type { Clock } from '../clock.ts';
+import type { Db, UnitOfWork } from '../db/unit-of-work.ts';
+import type { Logger } from '../observability/logger.ts';
+import { rank } from '../trust/levels.ts';
+import { FederationMemberRepository } from './federation-member.repository.ts';
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** https, or http on the loopback interface only (tests, local development). */
+const issuerUrl = z.url().refine((value) => {
+  const url = URL.parse(value);
+  if (!url || url.hash || url.search) return false;
+  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
+}, 'must be an https URL without query or fragment (http only on 127.0.0.1/localhost)');
+
+export const DEFAULT_FEDERATION_CLAIMS = ['sub', 'name', 'given_name', 'family_name', 'email', 'account_type'];
+
+/** What an operator declares for a Land of the federation (CLI, JSON import); FED-05. */
+export const FederationMemberSpec = z.object({
+  code: z.string().regex(/^[A-Z]{2}$/, 'two upper-case letters, e.g. NI'),
+  displayName: z.string().trim().min(1).max(80),
+  issuer: issuerUrl,
+  clientId: z.string().min(1).max(200),
+  /** Required for a new member; an update without it keeps the stored secret. */
+  clientSecret: z.string().min(16).max(1000).optional(),
+  enabled: z.boolean().default(true),
+  maxLevel: z.enum(LEVELS).default('substanziell'),
+  acrMap: z.record(z.string().min(1), z.enum(LEVELS)).default({}),
+  claims: z.array(z.string().min(1)).min(1).default(DEFAULT_FEDERATION_CLAIMS),
+}).strict();
+export type FederationMemberSpec = z.input<typeof FederationMemberSpec>;
+type ParsedSpec = z.output<typeof FederationMemberSpec>;
+
+/** A member as shown to operators: never the secret. */
+export type FederationMemberView = Omit<FederationMember, 'clientSecretEncrypted'>;
+
+export interface FederationRepos {
+  members: FederationMemberRepository;
+  audit: AuditService;
+}
+
+/** Repositories (and audit writes) bound to one DataSource or transaction manager. */
+export function federationRepos(clock: Clock, logger: Logger): (db: Db) => FederationRepos {
+  return (db) => ({ members: new FederationMemberRepository(db), audit: new AuditService(new AuditRepository(db), clock, logger) });
+}
+
+const issue = (path: (string | number)[], message: string) => ({ code: 'custom' as const, path, message, input: undefined });
+
+const view = (member: FederationMember): FederationMemberView => {
+  const { clientSecretEncrypted: _secret, ...rest } = member;
+  return rest;
+};
+
+/**
+ * The federation list (FED-05). Changes are audited as federation.member_changed, never with
+ * the client secret in the details.
+ */
+export class FederationMemberService {
+  private readonly uow: UnitOfWork<FederationRepos>;
+  private readonly key: Uint8Array;
+
+  constructor(deps: { uow: UnitOfWork<FederationRepos>; keyEncryptionSecret: string }) {
+    this.uow = deps.uow;
+    this.key = new Uint8Array(hkdfSync('sha256', deps.keyEncryptionSecret, 'servicekonto', 'federation-client-secret', 32));
+  }
+
+  list(): Promise<FederationMemberView[]> {
+    return this.uow.run(async ({ members }) => (await members.list()).map(view));
+  }
+
+  /** FED-05: only these are offered at sign-in. */
+  enabled(): Promise<FederationMemberView[]> {
+    return this.uow.run(async ({ members }) => (await members.enabled()).map(view));
+  }
+
+  find(code: string): Promise<FederationMemberView | null> {
+    return this.uow.run(async ({ members }) => {
+      const member = await members.find(code);
+      return member ? view(member) : null;
+    });
+  }
+
+  /** Creates or replaces a member; an update without clientSecret keeps the stored one. */
+  async register(input: FederationMemberSpec): Promise<{ member: FederationMemberView; outcome: 'created' | 'updated' }> {
+    const spec = FederationMemberSpec.parse(input);
+    return this.uow.run(async (repos) => {
+      await this.check(repos, [spec]);
+      return this.write(repos, spec);
+    });
+  }
+
+  /** Validates every entry first; writes all of them in one transaction, or none. */
+  async importMany(inputs: readonly unknown[]): Promise<{ member: FederationMemberView; outcome: 'created' | 'updated' }[]> {
+    const specs: ParsedSpec[] = [];
+    const issues: ReturnType<typeof issue>[] = [];
+    inputs.forEach((input, index) => {
+      const result = FederationMemberSpec.safeParse(input);
+      if (result.success) specs.push(result.data);
+      else issues.push(...result.error.issues.map((i) => issue([index, ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], i.message)));
+    });
+    const seen = new Map<string, number>();
+    specs.forEach((spec, index) => {
+      for (const key of [`code:${spec.code}`, `issuer:${spec.issuer}`]) {
+        if (seen.has(key)) issues.push(issue([index, key.split(':')[0]!], `'${key.slice(key.indexOf(':') + 1)}' appears more than once`));
+        seen.set(key, index);
+      }
+    });
+    if (issues.length > 0) throw new z.ZodError(issues);
+    return this.uow.run(async (repos) => {
+      await this.check(repos, specs);
+      const results = [];
+      for (const spec of specs) results.push(await this.write(repos, spec));
+      return results;
+    });
+  }
+
+  async setEnabled(code: string, enabled: boolean): Promise<boolean> {
+    return this.uow.run(async ({ members, audit }) => {
+      if (!(await members.setEnabled(code, enabled))) return false;
+      await audit.record({ type: 'federation.member_changed', result: 'success', details: { code, change: enabled ? 'enabled' : 'disabled' } });
+      return true;
+    });
+  }
+
+  async remove(code: string): Promise<boolean> {
+    return this.uow.run(async ({ members, audit }) => {
+      if (!(await members.remove(code))) return false;
+      await audit.record({ type: 'federation.member_changed', result: 'success', details: { code, change: 'removed' } });
+      return true;
+    });
+  }
+
+  /** Our client secret at that Land (decrypted), or null for an unknown code. */
+  async clientSecret(code: string): Promise<string | null> {
+    const member = await this.uow.run(({ members }) => members.find(code));
+    if (!member) return null;
+    const { plaintext } = await compactDecrypt(member.clientSecretEncrypted, this.key);
+    return new TextDecoder().decode(plaintext);
+  }
+
+  /** Their `acr` → our level, capped at the member's maxLevel; null when unmapped. */
+  static levelFor(member: Pick<FederationMember, 'acrMap' | 'maxLevel'>, acr: string): Level | null {
+    const level = Object.hasOwn(member.acrMap, acr) ? member.acrMap[acr] : undefined;
+    if (!level) return null;
+    return rank(level) > rank(member.maxLevel) ? member.maxLevel : level;
+  }
+
+  /** Checks against what is stored: a new member needs a secret, an issuer belongs to one Land. */
+  private async check({ members }: FederationRepos, specs: readonly ParsedSpec[]): Promise<void> {
+    const issues: ReturnType<typeof issue>[] = [];
+    const prefix = (index: number) => (specs.length > 1 ? [index] : []);
+    for (const [index, spec] of specs.entries()) {
+      const existing = await members.find(spec.code);
+      if (!existing && spec.clientSecret === undefined) issues.push(issue([...prefix(index), 'clientSecret'], 'required for a new member'));
+      const owner = await members.findByIssuer(spec.issuer);
+      if (owner && owner.code !== spec.code && !specs.some((s) => s.code === owner.code && s.issuer !== spec.issuer)) {
+        issues.push(issue([...prefix(index), 'issuer'], `already used by member ${owner.code}`));
+      }
+    }
+    if (issues.length > 0) throw new z.ZodError(issues);
+  }
+
+  private async write({ members, audit }: FederationRepos, spec: ParsedSpec): Promise<{ member: FederationMemberView; outcome: 'created' | 'updated' }> {
+    const existing = await members.find(spec.code);
+    const clientSecretEncrypted = spec.clientSecret !== undefined ? await this.encrypt(spec.clientSecret) : existing!.clientSecretEncrypted;
+    const member = await members.upsert({
+      code: spec.code,
+      displayName: spec.displayName,
+      issuer: spec.issuer,
+      clientId: spec.clientId,
+      clientSecretEncrypted,
+      enabled: spec.enabled,
+      maxLevel: spec.maxLevel,
+      acrMap: spec.acrMap,
+      claims: spec.claims,
+    });
+    const outcome = existing ? 'updated' : 'created';
+    await audit.record({
+      type: 'federation.member_changed',
+      result: 'success',
+      details: {
+        code: spec.code, change: outcome, issuer: spec.issuer, clientId: spec.clientId, enabled: spec.enabled,
+        maxLevel: spec.maxLevel, secretChanged: spec.clientSecret !== undefined,
+      },
+    });
+    return { member: view(member), outcome };
+  }
+
+  private encrypt(secret: string): Promise<string> {
+    return new CompactEncrypt(new TextEncoder().encode(secret))
+      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
+      .encrypt(this.key);
+  }
+}
