@@ -17,4 +17,7 @@ export const SCOPE_CLAIMS: Readonly<Record<string, readonly string[]>> = Object.
   account_type: ['account_type'],
 });
 
+/** Claims about the sign-in itself, never subject to consent (oidc-provider's own list). */
+export const NON_REJECTABLE_CLAIMS: ReadonlySet<string> = new Set(['sub', 'sid', 'auth_time', 'acr', 'amr', 'iss']);
+
 export const SUPPORTED_SCOPES = Object.freeze(Object.keys(SCOPE_CLAIMS).concat('offline_access'));

@@ -41,7 +41,6 @@ export function eidRoutes(deps: EidRouteDeps): Router {
   const { plus, port, renderer, guard } = deps;
   const router = new Router();
 
-  const handOver = async (ctx: Context, started: { flowId: string; clientUrl: string }) => handOverToEid(ctx, started);
   const takeFlow = (ctx: Context) => plus.finish(takeEidFlowId(ctx));
   const failurePage = (ctx: Context, reason: EidFailure | string, next: string) => renderer.render(ctx, 'eid-result', {
     title: 'title.eid_failed', heading: 'eid.failed.heading', message: `eid.failed.${reason}`, next,
@@ -50,7 +49,7 @@ export function eidRoutes(deps: EidRouteDeps): Router {
   // "Mit Online-Ausweisfunktion anmelden" on the sign-in page: only the pseudonym is read.
   router.post('/interaction/:uid/eid', async (ctx) => {
     const { uid } = await port.details(ctx);
-    await handOver(ctx, await plus.begin('signin', `/interaction/${uid}/eid/zurueck`, { interactionUid: uid }));
+    handOverToEid(ctx, await plus.begin('signin', `/interaction/${uid}/eid/zurueck`, { interactionUid: uid }));
   });
 
   // LOA-03: a basic account that reached a service requiring Plus upgrades inside the flow.
@@ -58,7 +57,7 @@ export function eidRoutes(deps: EidRouteDeps): Router {
     const { uid } = await port.details(ctx);
     const accountId = await deps.kv.get(levelGapKey(uid));
     if (!accountId) return seeOther(ctx, `/interaction/${uid}`);
-    await handOver(ctx, await plus.begin('upgrade', `/interaction/${uid}/eid/zurueck`, { interactionUid: uid, accountId }));
+    handOverToEid(ctx, await plus.begin('upgrade', `/interaction/${uid}/eid/zurueck`, { interactionUid: uid, accountId }));
   });
 
   router.get('/interaction/:uid/eid/zurueck', async (ctx) => {
@@ -88,10 +87,10 @@ export function eidRoutes(deps: EidRouteDeps): Router {
     renderer.render(ctx, 'konto-eid', { title: 'title.konto_eid', section: 'manage', plus: account.kind === 'citizen_plus', eidSignIn: Boolean(account.eidPseudonym), done: ctx.query.erledigt });
   });
   router.post('/konto/upgrade', guard, async (ctx) => {
-    await handOver(ctx, await plus.begin('upgrade', '/eid/zurueck', { accountId: (ctx.state.account as Account).id }));
+    handOverToEid(ctx, await plus.begin('upgrade', '/eid/zurueck', { accountId: (ctx.state.account as Account).id }));
   });
   router.post('/konto/ausweis/synchronisieren', guard, async (ctx) => {
-    await handOver(ctx, await plus.begin('sync', '/eid/zurueck', { accountId: (ctx.state.account as Account).id }));
+    handOverToEid(ctx, await plus.begin('sync', '/eid/zurueck', { accountId: (ctx.state.account as Account).id }));
   });
   router.post('/konto/ausweis/deaktivieren', guard, async (ctx) => {
     await plus.deactivate((ctx.state.account as Account).id, ctx.ip);

@@ -7,7 +7,7 @@ import { EmailChangeForm, PasswordChangeForm, currentPasswordSchema, displayName
 import type { ConsentService } from '../src/consents/consent.service.ts';
 import type { Clock } from '../src/clock.ts';
 import { sessionLevel } from '../src/trust/levels.ts';
-import { germanDate } from '../src/eid/identity.ts';
+import { addressLine, germanDate } from '../src/eid/identity.ts';
 import { formBody, parseForm, seeOther } from './form.ts';
 import type { Renderer } from './render.ts';
 
@@ -49,10 +49,9 @@ export function kontoRoutes(deps: KontoDeps): Router {
     const id = account(ctx).identity;
     if (!id) return [];
     const date = germanDate(id.birthDate);
-    const address = id.address?.text ?? [id.address?.street, [id.address?.zipCode, id.address?.city].filter(Boolean).join(' ')].filter(Boolean).join(', ');
     return ([
       ['claim.academic_title', id.academicTitle], ['claim.given_name', id.givenNames], ['claim.family_name', id.familyName],
-      ['claim.birth_name', id.birthName], ['claim.birthdate', date], ['claim.address', address || null],
+      ['claim.birth_name', id.birthName], ['claim.birthdate', date], ['claim.address', addressLine(id.address)],
     ] as const).filter(([, value]) => value).map(([key, value]) => ({ label: renderer.text(ctx, key), value }));
   };
   router.get('/konto/profil', guard, (ctx) => page(ctx, 'konto-profile', 'title.konto_profile', 'profile', {

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { RegistrationService } from '../src/accounts/registration.service.ts';
 import { RegistrationForm } from '../src/accounts/validation.ts';
-import { displayNameFrom, germanDate, identityFrom } from '../src/eid/identity.ts';
+import { addressLine, displayNameFrom, germanDate, identityFrom } from '../src/eid/identity.ts';
 import type { PlusService } from '../src/eid/plus.service.ts';
 import { formBody, parseForm, safeReturnTo, type FieldErrors } from './form.ts';
 import type { Renderer } from './render.ts';
@@ -50,7 +50,7 @@ export function plusRegistrationRoutes(registration: RegistrationService, plus: 
       identity: [
         ['claim.given_name', identity.givenNames], ['claim.family_name', identity.familyName], ['claim.birth_name', identity.birthName],
         ['claim.birthdate', germanDate(identity.birthDate)], ['claim.place_of_birth', identity.placeOfBirth],
-        ['claim.address', identity.address?.text ?? [identity.address?.street, [identity.address?.zipCode, identity.address?.city].filter(Boolean).join(' ')].filter(Boolean).join(', ')],
+        ['claim.address', addressLine(identity.address)],
       ].filter(([, v]) => v).map(([key, value]) => ({ label: renderer.text(ctx, key!), value })),
       eidSignIn: Boolean(person.restrictedId),
     });

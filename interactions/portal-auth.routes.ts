@@ -3,7 +3,7 @@ import Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import type { AccountService } from '../src/accounts/account.service.ts';
 import type { KvStore } from '../src/kv/kv-store.ts';
-import { sessionsEndedKey } from '../src/kv/keys.ts';
+import { sessionEnded } from '../src/kv/keys.ts';
 import type { InteractionPort } from '../src/oidc/interaction-port.ts';
 import { PORTAL_CLIENT_ID } from '../src/catalog/portal-client.ts';
 import { safeNext } from './form.ts';
@@ -60,8 +60,7 @@ export function requireAccount(port: InteractionPort, accounts: AccountService, 
     const session = await port.currentSession(ctx);
     const account = session ? await accounts.findById(session.accountId) : null;
     // Defence in depth beside the idle middleware: a session older than a reset or deletion is over.
-    const endedAt = session ? await kv.get(sessionsEndedKey(session.accountId)) : null;
-    const revoked = session !== undefined && endedAt !== null && session.loginTs < Number(endedAt);
+    const revoked = session !== undefined && (await sessionEnded(kv, session));
     if (!session || !account || account.status !== 'active' || revoked) {
       if (session) await port.endSession(session.id);
       ctx.redirect(`/konto/anmelden?weiter=${encodeURIComponent(ctx.originalUrl)}`);

@@ -71,6 +71,13 @@ export function displayNameFrom(identity: EidIdentity): string {
   return [title(identity.givenNames), title(identity.familyName)].filter(Boolean).join(' ');
 }
 
+/** An eID address on one line (or lines): street, then postcode and town; or the card's text. */
+export function addressLine(address: EidAddress | null | undefined, separator = ', '): string | null {
+  if (!address) return null;
+  if (address.text) return address.text;
+  return [address.street, [address.zipCode, address.city].filter(Boolean).join(' ')].filter(Boolean).join(separator) || null;
+}
+
 /** A TR-03130 DateString as shown to citizens: DD.MM.YYYY, unknown parts as "–". */
 export function germanDate(dateString: string | null): string | null {
   if (!dateString) return null;

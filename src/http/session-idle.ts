@@ -1,7 +1,7 @@
 import type { Context, Next } from 'koa';
 import type { Clock } from '../clock.ts';
 import type { KvStore } from '../kv/kv-store.ts';
-import { sessionsEndedKey } from '../kv/keys.ts';
+import { sessionEnded } from '../kv/keys.ts';
 
 export interface SessionSource {
   currentSession(ctx: Context): Promise<{ id: string; accountId: string; loginTs: number } | undefined>;
@@ -27,11 +27,8 @@ export function sessionIdle(sessions: SessionSource, kv: KvStore, clock: Clock, 
     if (!session) return next();
     const key = `activity:${session.id}`;
     const now = clock.now().getTime();
-    const [stored, endedAt] = await Promise.all([kv.get(key), kv.get(sessionsEndedKey(session.accountId))]);
+    const [stored, revoked] = await Promise.all([kv.get(key), sessionEnded(kv, session)]);
     const last = stored ? Number(stored) : session.loginTs * 1000;
-    // A password reset or deletion ends every session signed in before it (RST-02, DEL-01);
-    // sign-in times have second precision, so the mark is compared in seconds.
-    const revoked = endedAt !== null && session.loginTs < Number(endedAt);
     if (revoked || now - last > idleSeconds * 1000) {
       await Promise.all([sessions.endSession(session.id), kv.delete(key)]);
       const path = ctx.path.toLowerCase();

@@ -1,5 +1,5 @@
 import { errors, type Configuration, type KoaContextWithOIDC, type UnknownObject } from 'oidc-provider';
-import { SCOPE_CLAIMS, SUPPORTED_SCOPES } from '../../config/claims.ts';
+import { NON_REJECTABLE_CLAIMS, SCOPE_CLAIMS, SUPPORTED_SCOPES } from '../../config/claims.ts';
 import type { Config } from '../../config/index.ts';
 import { LEVELS } from '../../config/trust-levels.ts';
 import type { AcrMap } from '../trust/levels.ts';
@@ -73,7 +73,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
         assertClaimsParameter: async (_ctx, claims, client) => {
           const allowed = new Set(String(client.scope ?? '').split(' ').flatMap((s) => SCOPE_CLAIMS[s] ?? []));
           const asked = [claims.userinfo, claims.id_token].flatMap((part) => Object.keys(part ?? {}));
-          const outside = asked.filter((c) => !allowed.has(c) && !['sub', 'sid', 'auth_time', 'acr', 'amr', 'iss'].includes(c));
+          const outside = asked.filter((c) => !allowed.has(c) && !NON_REJECTABLE_CLAIMS.has(c));
           if (outside.length) throw new errors.InvalidRequest(`claims outside the service's scopes: ${outside.join(' ')}`);
         },
       },

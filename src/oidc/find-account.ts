@@ -1,6 +1,6 @@
 import type { FindAccount } from 'oidc-provider';
 import type { Account, EidIdentity } from '../../entities/account.entity.ts';
-import { oidcBirthdate } from '../eid/identity.ts';
+import { addressLine, oidcBirthdate } from '../eid/identity.ts';
 
 export interface AccountLookup {
   findById(id: string): Promise<Account | null>;
@@ -47,7 +47,7 @@ function plusClaims(id: EidIdentity): Record<string, unknown> {
   const a = id.address;
   const address = a && (a.text
     ? { formatted: a.text }
-    : { street_address: a.street, postal_code: a.zipCode, locality: a.city, country: a.country, formatted: [a.street, [a.zipCode, a.city].filter(Boolean).join(' ')].filter(Boolean).join('\n') });
+    : { street_address: a.street, postal_code: a.zipCode, locality: a.city, country: a.country, formatted: addressLine(a, '\n') ?? undefined });
   return {
     address: address ?? undefined,
     birthdate: oidcBirthdate(id.birthDate),

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
-import { SCOPE_CLAIMS } from '../../config/claims.ts';
+import { NON_REJECTABLE_CLAIMS, SCOPE_CLAIMS } from '../../config/claims.ts';
 import { AppError } from '../http/errors.ts';
 import type { Clock } from '../clock.ts';
 import type { ConsentRepository } from '../consents/consent.repository.ts';
@@ -139,7 +139,7 @@ function claimsParameterNames(raw: unknown): string[] {
   try {
     const parsed = JSON.parse(raw) as Record<string, Record<string, unknown> | null>;
     return ['userinfo', 'id_token'].flatMap((where) => Object.keys(parsed[where] ?? {}))
-      .filter((c) => !['sub', 'sid', 'auth_time', 'acr', 'amr', 'iss'].includes(c));
+      .filter((c) => !NON_REJECTABLE_CLAIMS.has(c));
   } catch {
     return [];
   }
