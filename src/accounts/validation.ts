@@ -170,6 +170,10 @@ const consentSchema = z.preprocess(formValue, z.string()).refine((value) => ['on
 /** Checks of the whole form run even when single fields already failed, so a mismatch is always reported. */
 const always = { when: () => true } as const;
 
+/** The new password typed twice must match; reported at the repetition. */
+const passwordsMatch = (form: { password: string; passwordRepeat: string }) => form.password === form.passwordRepeat;
+const PASSWORD_MISMATCH = { error: 'validation.password.mismatch', path: ['passwordRepeat'], ...always };
+
 export const RegistrationForm = z
   .object({
     displayName: displayNameSchema,
@@ -177,11 +181,7 @@ export const RegistrationForm = z
     password: passwordSchema,
     passwordRepeat: formString(),
   })
-  .refine((form) => form.password === form.passwordRepeat, {
-    error: 'validation.password.mismatch',
-    path: ['passwordRepeat'],
-    ...always,
-  });
+  .refine(passwordsMatch, PASSWORD_MISMATCH);
 export type RegistrationForm = z.infer<typeof RegistrationForm>;
 
 /** REG-06: the consent on the overview page ("Einwilligung zur Datenverarbeitung"). */
@@ -193,11 +193,7 @@ export const PasswordResetForm = z
     password: passwordSchema,
     passwordRepeat: formString(),
   })
-  .refine((form) => form.password === form.passwordRepeat, {
-    error: 'validation.password.mismatch',
-    path: ['passwordRepeat'],
-    ...always,
-  });
+  .refine(passwordsMatch, PASSWORD_MISMATCH);
 export type PasswordResetForm = z.infer<typeof PasswordResetForm>;
 
 export const PasswordChangeForm = z
@@ -206,11 +202,7 @@ export const PasswordChangeForm = z
     password: passwordSchema,
     passwordRepeat: formString(),
   })
-  .refine((form) => form.password === form.passwordRepeat, {
-    error: 'validation.password.mismatch',
-    path: ['passwordRepeat'],
-    ...always,
-  });
+  .refine(passwordsMatch, PASSWORD_MISMATCH);
 export type PasswordChangeForm = z.infer<typeof PasswordChangeForm>;
 
 /** MAIL-01: the new address twice; the repetition is compared case-insensitively. */
