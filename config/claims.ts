@@ -21,3 +21,10 @@ export const SCOPE_CLAIMS: Readonly<Record<string, readonly string[]>> = Object.
 export const NON_REJECTABLE_CLAIMS: ReadonlySet<string> = new Set(['sub', 'sid', 'auth_time', 'acr', 'amr', 'iss']);
 
 export const SUPPORTED_SCOPES = Object.freeze(Object.keys(SCOPE_CLAIMS).concat('offline_access'));
+
+/**
+ * FED-03: the `account_type` values that mark a citizen account. Other Länder use the same
+ * vocabulary as our tokens; organisation or authority accounts never sign in through the
+ * federation, and a token without an account type is not taken on trust.
+ */
+export const CITIZEN_ACCOUNT_TYPES: ReadonlySet<string> = new Set(['servicekonto', 'servicekonto_plus']);

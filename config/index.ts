@@ -5,6 +5,13 @@ import { loadDevSecrets } from './dev-secrets.ts';
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const optionalUrl = z.url().optional();
 
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+/** Same rule as a federation member's issuer: the list decides who may sign citizens in. */
+const listUrl = z.url().refine((value) => {
+  const url = URL.parse(value);
+  return !!url && (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname)));
+}, 'must be an https URL (http only on 127.0.0.1/localhost)');
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   ISSUER: z.url().optional(),
@@ -44,6 +51,8 @@ const EnvSchema = z.object({
   METRICS_TOKEN: z.string().min(16).optional(),
   DEMO: z.stringbool().optional(),
   DEMO_RP_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  FEDERATION_LIST_URL: listUrl.optional(),
+  FEDERATION_LIST_KEY: z.string().trim().min(1).optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -85,6 +94,8 @@ export interface Config {
     readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly caFile?: string };
     readonly signing?: { readonly certFile: string; readonly keyFile: string };
   };
+  /** FED-05: the signed member list and the federation's public key (JWK JSON or SPKI PEM). */
+  readonly federationList?: { readonly url: string; readonly key: string };
 }
 
 export class ConfigError extends Error {}
@@ -103,6 +114,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     ? { cookieKeys: env.COOKIE_KEYS!, keyEncryptionSecret: env.KEY_ENCRYPTION_SECRET! }
     : loadDevSecrets(env.DATA_DIR, env.COOKIE_KEYS, env.KEY_ENCRYPTION_SECRET);
   const issuer = (env.ISSUER ?? `http://localhost:${env.PORT}`).replace(/\/$/, '');
+  const federationList = federationListOf(env);
 
   return deepFreeze({
     env: env.NODE_ENV,
@@ -142,7 +154,32 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       tls: env.EID_TLS_CERT && env.EID_TLS_KEY ? { certFile: env.EID_TLS_CERT, keyFile: env.EID_TLS_KEY, caFile: env.EID_TLS_CA } : undefined,
       signing: env.EID_SIGN_CERT && env.EID_SIGN_KEY ? { certFile: env.EID_SIGN_CERT, keyFile: env.EID_SIGN_KEY } : undefined,
     },
+    federationList,
   });
+}
+
+/**
+ * Checks only the shape of the key; the signature algorithm is chosen per document. A private
+ * or symmetric key is refused: it does not belong in configuration, and HMAC would let anyone
+ * holding the "public" value forge a list.
+ */
+function federationListOf(env: Env): Config['federationList'] {
+  const { FEDERATION_LIST_URL: url, FEDERATION_LIST_KEY: key } = env;
+  if (!url) return undefined;
+  if (!key) throw new ConfigError('FEDERATION_LIST_KEY is required when FEDERATION_LIST_URL is set (the federation\'s public key, JWK JSON or SPKI PEM)');
+  if (key.startsWith('{')) {
+    let jwk: Record<string, unknown>;
+    try {
+      jwk = JSON.parse(key) as Record<string, unknown>;
+    } catch {
+      throw new ConfigError('FEDERATION_LIST_KEY: not valid JWK JSON');
+    }
+    if (!['EC', 'RSA', 'OKP'].includes(String(jwk.kty))) throw new ConfigError('FEDERATION_LIST_KEY: kty must be EC, RSA or OKP');
+    if (['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'].some((member) => member in jwk)) throw new ConfigError('FEDERATION_LIST_KEY: must be a public key, not a private one');
+  } else if (!/^-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----$/.test(key)) {
+    throw new ConfigError('FEDERATION_LIST_KEY: must be a JWK JSON object or a PEM "BEGIN PUBLIC KEY" block');
+  }
+  return { url, key };
 }
 
 function requireInProduction(env: Env): void {

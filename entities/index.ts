@@ -13,6 +13,8 @@ import { OutboxMailEntity } from './mail-outbox.entity.ts';
 import { RegistrationEntity } from './registration.entity.ts';
 import { FederationMemberEntity } from './federation-member.entity.ts';
 import { Federation1732000000003 } from './migrations/1732000000003-federation.ts';
+import { FederatedIdentity1732000000004 } from './migrations/1732000000004-federated-identity.ts';
+import { FederatedIdentityEntity } from './federated-identity.entity.ts';
 
 export const ENTITIES = [
   AccountEntity,
@@ -26,6 +28,7 @@ export const ENTITIES = [
   OnlineServiceEntity,
   SigningKeyEntity,
   FederationMemberEntity,
+  FederatedIdentityEntity,
 ];
 
-export const MIGRATIONS = [Initial1732000000000, Accounts1732000000001, Eid1732000000002, Federation1732000000003];
+export const MIGRATIONS = [Initial1732000000000, Accounts1732000000001, Eid1732000000002, Federation1732000000003, FederatedIdentity1732000000004];

@@ -16,6 +16,8 @@ export interface OnlineService {
   contact: string;
   minLevel: Level;
   federationAllowed: boolean;
+  /** FED-06: another Land's portal; only citizen accounts, account type and true level in tokens. */
+  federationPartner: boolean;
   /** Pairwise subjects are computed per sector (LOA-04): services of one sector see one sub. */
   sector: string;
   /** The portal's own client: signs in without a consent page. */
@@ -40,6 +42,7 @@ export const OnlineServiceEntity = new EntitySchema<OnlineService>({
     contact: { type: 'text' },
     minLevel: { name: 'min_level', type: 'text' },
     federationAllowed: { name: 'federation_allowed', type: 'boolean', default: false },
+    federationPartner: { name: 'federation_partner', type: 'boolean', default: false },
     sector: { type: 'text' },
     firstParty: { name: 'first_party', type: 'boolean', default: false },
     createdAt: { name: 'created_at', type: 'timestamptz', createDate: true },

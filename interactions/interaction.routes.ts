@@ -8,6 +8,9 @@ import { atLeast, reachableLevel } from '../src/trust/levels.ts';
 import type { Renderer } from './render.ts';
 import type { KvStore } from '../src/kv/kv-store.ts';
 import { levelGapKey } from './eid.routes.ts';
+import { isFederatedAccount, type FederatedProfile } from '../src/federation/federated-account.ts';
+import type { FederatedSignInService } from '../src/federation/federated-sign-in.service.ts';
+import { NON_REJECTABLE_CLAIMS } from '../config/claims.ts';
 
 export interface InteractionRouteDeps {
   port: InteractionPort;
@@ -15,6 +18,7 @@ export interface InteractionRouteDeps {
   audit: AuditService;
   renderer: Renderer;
   kv: KvStore;
+  federation: FederatedSignInService;
 }
 
 const LoginForm = z.object({ email: z.string().trim().max(254).default(''), password: z.string().max(1024).default('') });
@@ -31,24 +35,37 @@ export function interactionRoutes(deps: InteractionRouteDeps): Router {
     ctx.state.formActionOrigins = state.client.redirectOrigins;
   };
   const levelLabel = (ctx: Context, level: string) => renderer.text(ctx, `level.${level}`);
-  const renderLogin = (ctx: Context, state: InteractionState, extra: Record<string, unknown> = {}, status = 200) =>
+  const renderLogin = async (ctx: Context, state: InteractionState, extra: Record<string, unknown> = {}, status = 200) => {
+    // FED-04: "Mit anderem Servicekonto" only for services that allow it and a Land that can serve them.
+    const federation = (await deps.federation.offers(state.client.federationAllowed, state.requiredLevel)).length > 0;
     renderer.render(ctx, 'login', {
-      title: 'title.login', uid: state.uid, client: state.client, restartUrl: state.restartUrl,
+      title: 'title.login', uid: state.uid, client: state.client, restartUrl: state.restartUrl, federation,
       requiredLevelLabel: state.requiredLevel === 'niedrig' ? undefined : levelLabel(ctx, state.requiredLevel),
       ...extra,
     }, status);
+  };
+  const claimLabels = (ctx: Context, claims: readonly string[]) =>
+    claims.filter((c) => c !== 'sub').map((c) => ({ key: c, label: renderer.text(ctx, `claim.${c}`) }));
 
   router.get('/', async (ctx) => {
     const state = await port.details(ctx);
     allowFormTargets(ctx, state);
-    if (state.prompt === 'consent') {
+    if (state.prompt === 'consent' && isFederatedAccount(state.accountId)) {
+      const profile = await deps.federation.profile(state.accountId);
+      if (!profile) return renderLogin(ctx, state);
+      // FED-02: exactly what goes to the service — the asked-for claims the home Land delivered.
+      const released = state.claims.filter((c) => NON_REJECTABLE_CLAIMS.has(c) || Object.hasOwn(profile.claims, c));
       renderer.render(ctx, 'consent', {
-        title: 'title.consent', uid: state.uid, client: state.client,
-        claims: state.claims.filter((c) => c !== 'sub').map((c) => ({ key: c, label: renderer.text(ctx, `claim.${c}`) })),
+        title: 'title.consent', uid: state.uid, client: state.client, homeLand: profile.memberName,
+        claims: claimLabels(ctx, released).map((c) => ({ ...c, value: displayValue(profile, c.key) })),
       });
       return;
     }
-    renderLogin(ctx, state);
+    if (state.prompt === 'consent') {
+      renderer.render(ctx, 'consent', { title: 'title.consent', uid: state.uid, client: state.client, claims: claimLabels(ctx, state.claims) });
+      return;
+    }
+    await renderLogin(ctx, state);
   });
 
   router.post('/login', async (ctx) => {
@@ -61,7 +78,7 @@ export function interactionRoutes(deps: InteractionRouteDeps): Router {
         ? { email: form.email, throttleMinutes: Math.max(1, Math.ceil(result.retryAfterSeconds / 60)) }
         : { email: form.email, error: 'login.error.invalid' };
       if (result.reason === 'throttled') ctx.set('Retry-After', String(result.retryAfterSeconds));
-      renderLogin(ctx, state, extra, result.reason === 'throttled' ? 429 : 401);
+      await renderLogin(ctx, state, extra, result.reason === 'throttled' ? 429 : 401);
       return;
     }
     // LOA-02: never finish a sign-in below the level the service requires.
@@ -84,7 +101,9 @@ export function interactionRoutes(deps: InteractionRouteDeps): Router {
   });
 
   router.post('/confirm', async (ctx) => {
-    const { redirectTo, accountId, clientId } = await port.finishConsent(ctx);
+    const state = await port.details(ctx);
+    // FED-02: a citizen of another Land is asked in every sign-in; nothing is remembered.
+    const { redirectTo, accountId, clientId } = await port.finishConsent(ctx, !isFederatedAccount(state.accountId));
     await deps.audit.record({ type: 'consent.granted', result: 'success', accountId, clientId, ip: ctx.ip });
     ctx.status = 303;
     ctx.redirect(redirectTo);
@@ -100,4 +119,16 @@ export function interactionRoutes(deps: InteractionRouteDeps): Router {
   });
 
   return router;
+}
+
+/** A claim's value as the citizen reads it on the consent page. */
+function displayValue(profile: FederatedProfile, claim: string): string | undefined {
+  const value = profile.claims[claim];
+  // Booleans and timestamps (email_verified, updated_at) mean nothing to a reader; the label says enough.
+  if (value === undefined || value === null || typeof value === 'boolean' || typeof value === 'number') return undefined;
+  if (typeof value === 'object') {
+    const formatted = (value as { formatted?: unknown }).formatted;
+    return typeof formatted === 'string' ? formatted : undefined;
+  }
+  return String(value);
 }

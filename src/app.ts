@@ -31,13 +31,14 @@ import { createPairwiseIdentifier } from './oidc/pairwise.ts';
 import { createOidc, type Oidc } from './oidc/provider.ts';
 import { ProviderSessionControl } from './oidc/session-control.ts';
 import { SigningKeyRepository } from './oidc/signing-key.repository.ts';
-import { buildServices, type Infrastructure, type Services } from './services.ts';
+import { buildServices, type FederationOptions, type Infrastructure, type Services } from './services.ts';
 import { AcrMap } from './trust/levels.ts';
 import { buildWeb, root } from './web.ts';
 import { AccountRepository } from './accounts/account.repository.ts';
 import { openEid } from './eid/open-eid.ts';
 import { PlusService } from './eid/plus.service.ts';
 import { tcTokenHandler } from './eid/tc-token.ts';
+import { MemberListSync } from './federation/member-list.ts';
 
 export interface AppOptions {
   clock?: Clock;
@@ -46,6 +47,7 @@ export interface AppOptions {
   dataSource?: DataSource;
   /** Run the job worker in this process (default); `npm run worker` runs it separately. */
   runWorker?: boolean;
+  federation?: FederationOptions;
 }
 
 export interface App {
@@ -79,7 +81,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const sessionControl = new ProviderSessionControl(() => late.oidc!.provider, kv, clock, config.ttl.sessionMax);
   const acr = new AcrMap(config.acr);
   const clientCache = new ClientMetadataCache(new OnlineServiceRepository(dataSource), (level) => acr.acr(level));
-  const services = buildServices(infra, sessionControl, (clientId) => clientCache.invalidate(clientId));
+  const services = buildServices(infra, sessionControl, (clientId) => clientCache.invalidate(clientId), options.federation);
+  // FED-05: the signed federation list, when configured: once at start-up, then daily (job).
+  const sync = config.federationList
+    ? new MemberListSync({ ...config.federationList, members: services.federationMembers, kv, clock, logger, metrics })
+    : undefined;
   const opened = await openEid(config, kv);
   const plus = new PlusService({
     eid: opened.eid, kv, accounts: new AccountRepository(dataSource), sessions: sessionControl, audit: services.audit, clock, issuer: config.issuer,
@@ -99,7 +105,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       }
     } as typeof tokenAdapter,
     jwks: await keys.jwks(),
-    findAccount: createFindAccount(services.accounts),
+    findAccount: createFindAccount(services.accounts, services.federation),
+    federated: services.federation,
     loadExistingGrant: createLoadExistingGrant(services.consentRepo),
     pairwise: createPairwiseIdentifier(config.keyEncryptionSecret),
     pages: createProviderPages(renderer),
@@ -113,12 +120,20 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       await services.registration.purgeExpired();
     },
     'password.reset_request': ({ email, ip }) => services.selfService.requestPasswordReset(email, ip),
+    'federation.list_refresh': async () => {
+      await sync?.refresh();
+    },
+    'federation.audit_purge': async () => {
+      await services.audit.purgeFederationEvents();
+    },
   };
   const jobs: JobQueue = redis
     ? new BullmqQueue({ url: config.redis!.url, prefix: config.redis!.prefix, handlers, logger, runWorker: options.runWorker ?? true })
     : new InProcessQueue(handlers, logger);
   services.mail.attach(jobs);
   await jobs.start();
+  // Not awaited: an unreachable federation must not hold up start-up; refresh() never rejects.
+  const initialSync = sync?.refresh();
 
   const probes: ReadinessProbe[] = [{ name: 'database', check: () => dataSource.query('SELECT 1') }];
   if (redis) probes.push({ name: 'redis', check: () => redis.ping() });
@@ -128,6 +143,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     koa, config, clock, dataSource, redis, oidc, metrics, jobs, devMailSink,
     services: { ...services, keys, plus },
     async close() {
+      await initialSync;
       await jobs.close();
       await opened.close();
       mailer.close();

@@ -23,6 +23,17 @@ import type { Mailer } from './mail/mailer.ts';
 import { OutboxRepository } from './mail/outbox.repository.ts';
 import type { Logger } from './observability/logger.ts';
 import type { Metrics } from './observability/metrics.ts';
+import { FederatedIdentityRepository } from './federation/federated-identity.repository.ts';
+import { FederatedSignInService } from './federation/federated-sign-in.service.ts';
+import { FederationMemberService, federationRepos } from './federation/federation-member.service.ts';
+import { MemberClients, type FederationFetch } from './federation/member-client.ts';
+
+/** Test seams for the federation's outgoing HTTP (production uses the defaults). */
+export interface FederationOptions {
+  /** At most 10 s by default: a Land that does not answer must not hang the citizen's browser. */
+  timeoutSeconds?: number;
+  fetch?: FederationFetch;
+}
 
 export interface Infrastructure {
   config: Config;
@@ -36,7 +47,7 @@ export interface Infrastructure {
 }
 
 /** The service graph: repositories → services, each taking its dependencies explicitly. */
-export function buildServices(infra: Infrastructure, sessions: SessionControl, onClientChange: (clientId: string) => void) {
+export function buildServices(infra: Infrastructure, sessions: SessionControl, onClientChange: (clientId: string) => void, federationOptions: FederationOptions = {}) {
   const { config, clock, logger, metrics, dataSource, kv } = infra;
   const audit = new AuditService(new AuditRepository(dataSource), clock, logger);
   const hasher = new PasswordHasher(config.argon2);
@@ -52,7 +63,17 @@ export function buildServices(infra: Infrastructure, sessions: SessionControl, o
   const selfService = new SelfServiceService({ uow, hasher, mail, audit, sessions, clock, issuer: config.issuer });
   const consents = new ConsentService(consentRepo, serviceRepo, sessions, audit);
   const contact = new ContactService(kv, mail, audit, config.contactEmail);
-  return { audit, accounts, serviceRepo, onlineServices, consentRepo, consents, mail, registration, selfService, contact };
+  const federationMembers = new FederationMemberService({
+    uow: new UnitOfWork(dataSource, federationRepos(clock, logger)), keyEncryptionSecret: config.keyEncryptionSecret,
+  });
+  const memberClients = new MemberClients({
+    clock, timeoutSeconds: federationOptions.timeoutSeconds ?? 10, fetch: federationOptions.fetch, secretOf: (code) => federationMembers.clientSecret(code),
+  });
+  const federation = new FederatedSignInService({
+    members: federationMembers, identities: new FederatedIdentityRepository(dataSource), clients: memberClients, kv, audit, clock, logger,
+    redirectUri: `${config.issuer}/federation/callback`, pendingTtlSeconds: config.ttl.sessionIdle, profileTtlSeconds: config.ttl.sessionMax,
+  });
+  return { federationMembers, federation, audit, accounts, serviceRepo, onlineServices, consentRepo, consents, mail, registration, selfService, contact };
 }
 
 export type Services = ReturnType<typeof buildServices>;

@@ -5,6 +5,7 @@ import serve from 'koa-static';
 import { fileURLToPath } from 'node:url';
 import { contactRoutes, devMailRoutes } from '../interactions/contact.routes.ts';
 import { interactionRoutes } from '../interactions/interaction.routes.ts';
+import { federationRoutes } from '../interactions/federation.routes.ts';
 import { kontoRoutes } from '../interactions/konto.routes.ts';
 import { pageRoutes } from '../interactions/page.routes.ts';
 import { portalAuthRoutes, requireAccount } from '../interactions/portal-auth.routes.ts';
@@ -61,7 +62,8 @@ export function buildWeb(
   const guard = requireAccount(oidc.interactions, services.accounts, kv);
   const routers = [
     pageRoutes(renderer),
-    interactionRoutes({ port: oidc.interactions, accounts: services.accounts, audit: services.audit, renderer, kv }),
+    interactionRoutes({ port: oidc.interactions, accounts: services.accounts, audit: services.audit, renderer, kv, federation: services.federation }),
+    federationRoutes({ port: oidc.interactions, federation: services.federation, renderer }),
     registrationRoutes(services.registration, renderer),
     plusRegistrationRoutes(services.registration, services.plus, renderer),
     recoveryRoutes(services.selfService, renderer, (email, ip) => options.jobs.enqueue('password.reset_request', { email, ip })),

@@ -1,8 +1,8 @@
 import type { Repository } from 'typeorm';
 import type { Db } from '../db/unit-of-work.ts';
 import { AccountEntity, type Account, type EidAddress, type EidIdentity } from '../../entities/account.entity.ts';
+import { isUuid } from '../db/uuid.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const COLUMNS = `id, kind, email, display_name, given_name, family_name, password_hash, status, created_at, updated_at,
   academic_title, birth_name, birth_date, place_of_birth, address, nationality, document_type, eid_pseudonym, eid_verified_at`;
@@ -38,7 +38,7 @@ export class AccountRepository {
 
   /** On every token, userinfo and sign-in request, so plain SQL rather than the query builder. */
   async findById(id: string): Promise<Account | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     return toAccount((await this.db.query(`SELECT ${COLUMNS} FROM account WHERE id = $1`, [id]))[0]);
   }
 

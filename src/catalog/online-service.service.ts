@@ -21,6 +21,8 @@ export const OnlineServiceSpec = z.object({
   scopes: z.array(z.enum(SUPPORTED_SCOPES as [string, ...string[]])).default(['openid', 'profile', 'email']),
   minLevel: z.enum(LEVELS).default('niedrig'),
   federationAllowed: z.boolean().default(false),
+  /** FED-06: another Land's portal signing its citizens in with our accounts. */
+  federationPartner: z.boolean().default(false),
   firstParty: z.boolean().default(false),
   sector: z.string().min(1).optional(),
 }).superRefine((spec, ctx) => {
@@ -28,6 +30,10 @@ export const OnlineServiceSpec = z.object({
   const hostOf = (uri: string) => URL.parse(uri)?.host ?? uri;
   const hosts = new Set(spec.redirectUris.map(hostOf));
   if (hosts.size > 1) ctx.addIssue({ code: 'custom', path: ['redirectUris'], message: 'all redirect URIs must share one host' });
+  if (spec.federationPartner && spec.federationAllowed) {
+    // A Land's portal signs in our citizens; relaying it on to a third Land would hide who asserted what.
+    ctx.addIssue({ code: 'custom', path: ['federationAllowed'], message: 'a federation partner cannot itself allow federated sign-in' });
+  }
   if (spec.public && spec.grantTypes.includes('client_credentials')) {
     ctx.addIssue({ code: 'custom', path: ['grantTypes'], message: 'a public client cannot use client_credentials' });
   }
@@ -41,6 +47,15 @@ export function secretMatches(storedHash: string, presented: string): boolean {
   const a = Buffer.from(storedHash);
   const b = Buffer.from(hashSecret(presented));
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Every service gets `openid`; a Land's portal (FED-06) also `account_type`, because it must be
+ * able to tell citizen accounts from others before it lets anyone in.
+ */
+function scopesOf(spec: { scopes: string[]; federationPartner: boolean }): string[] {
+  const required = ['openid', ...(spec.federationPartner ? ['account_type'] : [])];
+  return [...new Set([...required, ...spec.scopes])];
 }
 
 export class OnlineServiceService {
@@ -87,12 +102,13 @@ export class OnlineServiceService {
       redirectUris: spec.redirectUris,
       postLogoutRedirectUris: spec.postLogoutRedirectUris,
       grantTypes: spec.grantTypes,
-      scopes: spec.scopes.includes('openid') ? spec.scopes : ['openid', ...spec.scopes],
+      scopes: scopesOf(spec),
       displayName: spec.displayName,
       authority: spec.authority,
       contact: spec.contact,
       minLevel: spec.minLevel,
       federationAllowed: spec.federationAllowed,
+      federationPartner: spec.federationPartner,
       firstParty: spec.firstParty,
       sector: spec.sector ?? new URL(spec.redirectUris[0]!).host,
     });

@@ -1,8 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { ParseArgsOptionsConfig } from 'node:util';
+import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { UnitOfWork } from '../db/unit-of-work.ts';
 import { FederationMemberService, federationRepos, type FederationMemberSpec } from '../federation/federation-member.service.ts';
+import { MemberListSync } from '../federation/member-list.ts';
+import { DbKvStore } from '../kv/kv.repository.ts';
+import { RedisKvStore } from '../kv/redis-kv-store.ts';
+import { Metrics } from '../observability/metrics.ts';
 import { withContext, type CliContext } from './context.ts';
 import { UserError, describeIssues, parseOptions, required, table, write } from './output.ts';
 
@@ -135,6 +140,43 @@ async function importFile(args: string[]): Promise<void> {
   });
 }
 
+/**
+ * Not the operator's mistake, so exit code 1 rather than 2; the stack is the message because
+ * main prints the stack of unexpected errors and this one is expected.
+ */
+class SyncFailed extends Error {
+  constructor(message: string) {
+    super(message);
+    this.stack = message;
+  }
+}
+
+/** FED-05: one refresh from FEDERATION_LIST_URL now, as the daily job does it (exit code 1 on failure). */
+async function sync(args: string[]): Promise<void> {
+  parseOptions('federation sync', args, {});
+  await withContext(async (ctx) => {
+    const list = ctx.config.federationList;
+    if (!list) throw new UserError('federation sync: FEDERATION_LIST_URL and FEDERATION_LIST_KEY are not configured');
+    // The replay mark must live where the server keeps it, or the two would accept different lists.
+    const redis = ctx.config.redis ? new Redis(ctx.config.redis.url, { maxRetriesPerRequest: 3 }) : undefined;
+    try {
+      const kv = redis ? new RedisKvStore(redis, ctx.config.redis!.prefix) : new DbKvStore(ctx.dataSource, ctx.clock);
+      const result = await new MemberListSync({
+        ...list, members: membersOf(ctx), kv, clock: ctx.clock, logger: ctx.logger, metrics: new Metrics(false),
+      }).refresh();
+      if (!result.ok) throw new SyncFailed(`federation sync: ${result.reason}; the last valid list stays in force`);
+      write(`Federation list applied from ${list.url}`);
+      write(`  updated/confirmed: ${result.applied.join(', ') || '-'}`);
+      write(`  disabled (not listed): ${result.disabled.join(', ') || '-'}`);
+      if (result.skipped.length > 0) {
+        write(`  skipped (no local client credentials): ${result.skipped.join(', ')}; add them with 'federation add'`);
+      }
+    } finally {
+      redis?.disconnect();
+    }
+  });
+}
+
 /** "entry 2 (ST): issuer: ..." — issues of importMany carry the entry index first. */
 function describeEntries(error: z.ZodError, entries: readonly unknown[]): string {
   return error.issues.map((issue) => {
@@ -148,5 +190,5 @@ function describeEntries(error: z.ZodError, entries: readonly unknown[]): string
 }
 
 export const FEDERATION_COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
-  add, list, enable: toggle(true), disable: toggle(false), remove, import: importFile,
+  add, list, enable: toggle(true), disable: toggle(false), remove, import: importFile, sync,
 };

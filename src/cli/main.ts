@@ -15,7 +15,7 @@ Online services (OIDC clients):
   services add --id <client_id> --name <display name> --authority <authority> --contact <contact>
                --redirect-uri <uri> [--redirect-uri <uri> ...] [--post-logout-uri <uri> ...]
                [--public] [--min-level niedrig|substanziell|hoch] [--scope <scope> ...]
-               [--grant-type <grant type> ...] [--federation] [--sector <sector>]
+               [--grant-type <grant type> ...] [--federation] [--federation-partner] [--sector <sector>]
       Registers a service. A confidential service's client secret is printed once;
       --public registers a PKCE client with token_endpoint_auth_method none.
   services update --id <client_id> [options of add] [--no-public] [--no-federation] [--rotate-secret]
@@ -41,6 +41,7 @@ Federation members (Länder, FED-05):
   federation enable|disable --code <NI>
   federation remove --code <NI>
   federation import <file.json>
+  federation sync                     Runs one refresh of the signed federation list (FEDERATION_LIST_URL); exit 1 on failure.
       Adds or replaces a JSON array of member specs (camelCase keys: code, displayName, issuer,
       clientId, clientSecret, enabled, maxLevel, acrMap, claims). All entries are validated first
       and written in one transaction.

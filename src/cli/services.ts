@@ -18,6 +18,7 @@ const SERVICE_OPTIONS = {
   scope: { type: 'string', multiple: true },
   'grant-type': { type: 'string', multiple: true },
   federation: { type: 'boolean' },
+  'federation-partner': { type: 'boolean' },
   sector: { type: 'string' },
 } as const satisfies ParseArgsOptionsConfig;
 
@@ -25,7 +26,7 @@ const SERVICE_OPTIONS = {
 const OPTION_OF: Record<string, string> = {
   clientId: '--id', displayName: '--name', authority: '--authority', contact: '--contact',
   redirectUris: '--redirect-uri', postLogoutRedirectUris: '--post-logout-uri', public: '--public',
-  minLevel: '--min-level', scopes: '--scope', grantTypes: '--grant-type', federationAllowed: '--federation', sector: '--sector',
+  minLevel: '--min-level', scopes: '--scope', grantTypes: '--grant-type', federationAllowed: '--federation', federationPartner: '--federation-partner', sector: '--sector',
 };
 const optionHint = (field: string) => (OPTION_OF[field] ? ` (${OPTION_OF[field]})` : '');
 
@@ -46,6 +47,7 @@ function specFromOptions(values: ServiceValues): SpecInput {
     scopes: values.scope,
     grantTypes: values['grant-type'],
     federationAllowed: values.federation,
+    federationPartner: values['federation-partner'],
     sector: values.sector,
   };
   return Object.fromEntries(Object.entries(spec).filter(([, v]) => v !== undefined));
@@ -64,6 +66,7 @@ function specFromService(service: OnlineService): SpecInput {
     scopes: service.scopes,
     grantTypes: service.grantTypes,
     federationAllowed: service.federationAllowed,
+    federationPartner: service.federationPartner,
     // Keeping the sector keeps every citizen's pairwise subject stable across redirect URI changes.
     sector: service.sector,
   };

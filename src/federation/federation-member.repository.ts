@@ -32,6 +32,13 @@ export class FederationMemberRepository {
     return (await this.find(member.code))!;
   }
 
+  /** FED-05: the fields a federation list publishes; our client credentials are left alone. */
+  async updatePublic(code: string, fields: Pick<FederationMember, 'displayName' | 'issuer' | 'enabled' | 'maxLevel' | 'acrMap' | 'claims'>): Promise<boolean> {
+    const { displayName, issuer, enabled, maxLevel, acrMap, claims } = fields;
+    const result = await this.repo.update({ code }, { displayName, issuer, enabled, maxLevel, acrMap, claims });
+    return (result.affected ?? 0) > 0;
+  }
+
   async setEnabled(code: string, enabled: boolean): Promise<boolean> {
     const result = await this.repo.update({ code }, { enabled });
     return (result.affected ?? 0) > 0;

@@ -1,7 +1,7 @@
 import { hkdfSync } from 'node:crypto';
 import { CompactEncrypt, compactDecrypt } from 'jose';
 import { z } from 'zod';
-import { LEVELS, type Level } from '../../config/trust-levels.ts';
+import { DEFAULT_ACR, LEVELS, type Level } from '../../config/trust-levels.ts';
 import type { FederationMember } from '../../entities/federation-member.entity.ts';
 import { AuditRepository } from '../audit/audit.repository.ts';
 import { AuditService } from '../audit/audit.service.ts';
@@ -11,14 +11,15 @@ import type { Logger } from '../observability/logger.ts';
 import { rank } from '../trust/levels.ts';
 import { FederationMemberRepository } from './federation-member.repository.ts';
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+/** The loopback interface: localhost, ::1 and all of 127.0.0.0/8 (two Länder on one machine need two hosts). */
+const isLoopback = (hostname: string) => hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 
 /** https, or http on the loopback interface only (tests, local development). */
 const issuerUrl = z.url().refine((value) => {
   const url = URL.parse(value);
   if (!url || url.hash || url.search) return false;
-  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
-}, 'must be an https URL without query or fragment (http only on 127.0.0.1/localhost)');
+  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname));
+}, 'must be an https URL without query or fragment (http only on loopback: 127.x.x.x, localhost)');
 
 export const DEFAULT_FEDERATION_CLAIMS = ['sub', 'name', 'given_name', 'family_name', 'email', 'account_type'];
 
@@ -32,11 +33,26 @@ export const FederationMemberSpec = z.object({
   clientSecret: z.string().min(16).max(1000).optional(),
   enabled: z.boolean().default(true),
   maxLevel: z.enum(LEVELS).default('substanziell'),
-  acrMap: z.record(z.string().min(1), z.enum(LEVELS)).default({}),
+  /** Their acr → our level; by default the eIDAS level URIs that Länder share. */
+  acrMap: z.record(z.string().min(1), z.enum(LEVELS)).default(() => Object.fromEntries(LEVELS.map((l) => [DEFAULT_ACR[l], l]))),
   claims: z.array(z.string().min(1)).min(1).default(DEFAULT_FEDERATION_CLAIMS),
 }).strict();
 export type FederationMemberSpec = z.input<typeof FederationMemberSpec>;
 type ParsedSpec = z.output<typeof FederationMemberSpec>;
+
+/**
+ * FED-05: a member as published in the federation's signed list. Our client credentials at a
+ * Land are never public, so they stay local (CLI `federation add`).
+ */
+export const FederationListEntry = FederationMemberSpec.omit({ clientId: true, clientSecret: true });
+export type FederationListEntry = z.input<typeof FederationListEntry>;
+
+/** What applying a list did: updated or confirmed, disabled as unlisted, listed without our credentials. */
+export interface ListApplied {
+  applied: string[];
+  disabled: string[];
+  skipped: string[];
+}
 
 /** A member as shown to operators: never the secret. */
 export type FederationMemberView = Omit<FederationMember, 'clientSecretEncrypted'>;
@@ -52,6 +68,16 @@ export function federationRepos(clock: Clock, logger: Logger): (db: Db) => Feder
 }
 
 const issue = (path: (string | number)[], message: string) => ({ code: 'custom' as const, path, message, input: undefined });
+
+const PUBLIC_FIELDS = ['displayName', 'issuer', 'enabled', 'maxLevel', 'acrMap', 'claims'] as const;
+
+/** jsonb does not keep key order, so maps are compared as sorted entries. */
+const canonical = (value: unknown): string =>
+  JSON.stringify(value && typeof value === 'object' && !Array.isArray(value) ? Object.entries(value).sort(([a], [b]) => a.localeCompare(b)) : value);
+
+function changedFields(member: FederationMember, entry: z.output<typeof FederationListEntry>): string[] {
+  return PUBLIC_FIELDS.filter((field) => canonical(member[field]) !== canonical(entry[field]));
+}
 
 const view = (member: FederationMember): FederationMemberView => {
   const { clientSecretEncrypted: _secret, ...rest } = member;
@@ -134,6 +160,53 @@ export class FederationMemberService {
       if (!(await members.remove(code))) return false;
       await audit.record({ type: 'federation.member_changed', result: 'success', details: { code, change: 'removed' } });
       return true;
+    });
+  }
+
+  /**
+   * FED-05: makes a verified federation list the one in force, in one transaction. Listed
+   * members get the published fields (our clientId and secret stay); members missing from the
+   * list are disabled; listed Länder we hold no credentials for are skipped and reported.
+   */
+  async applyList(inputs: readonly FederationListEntry[], listIssuedAt: Date): Promise<ListApplied> {
+    const entries = inputs.map((input) => FederationListEntry.parse(input));
+    const codes = new Set(entries.map((e) => e.code));
+    const issuers = new Set(entries.map((e) => e.issuer));
+    if (codes.size !== entries.length || issuers.size !== entries.length) {
+      throw new z.ZodError([issue(['members'], 'a code or an issuer appears more than once')]);
+    }
+    const iat = listIssuedAt.toISOString();
+    return this.uow.run(async ({ members, audit }) => {
+      const local = new Map((await members.list()).map((m) => [m.code, m]));
+      const listed = entries.filter((e) => local.has(e.code));
+      // An issuer belongs to one Land: refuse here rather than fail half-way on the unique index.
+      const taken = listed.flatMap((e) => {
+        const owner = [...local.values()].find((m) => m.issuer === e.issuer && m.code !== e.code);
+        return owner && !listed.some((l) => l.code === owner.code) ? [issue(['members', e.code, 'issuer'], `already used by member ${owner.code}`)] : [];
+      });
+      if (taken.length > 0) throw new z.ZodError(taken);
+      const result: ListApplied = { applied: [], disabled: [], skipped: entries.filter((e) => !local.has(e.code)).map((e) => e.code) };
+      for (const entry of listed) {
+        const changed = changedFields(local.get(entry.code)!, entry);
+        if (changed.length > 0) {
+          await members.updatePublic(entry.code, entry);
+          await audit.record({
+            type: 'federation.member_changed',
+            result: 'success',
+            details: { code: entry.code, change: 'list', listIssuedAt: iat, fields: changed, issuer: entry.issuer, enabled: entry.enabled, maxLevel: entry.maxLevel },
+          });
+        }
+        result.applied.push(entry.code);
+      }
+      for (const member of local.values()) {
+        if (codes.has(member.code)) continue;
+        if (member.enabled) {
+          await members.setEnabled(member.code, false);
+          await audit.record({ type: 'federation.member_changed', result: 'success', details: { code: member.code, change: 'list', listIssuedAt: iat, fields: ['enabled'], enabled: false } });
+        }
+        result.disabled.push(member.code);
+      }
+      return result;
     });
   }
 

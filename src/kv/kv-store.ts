@@ -11,6 +11,8 @@ export interface KvStore {
    */
   add(key: string, delta: number, ttlSeconds: number): Promise<{ count: number; ttlSeconds: number }>;
   delete(key: string): Promise<void>;
+  /** Reads and deletes in one step: exactly one caller gets a single-use value. */
+  take(key: string): Promise<string | null>;
   /** Sets a new remaining lifetime for an existing key. */
   expire(key: string, ttlSeconds: number): Promise<void>;
 }

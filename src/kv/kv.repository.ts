@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { KvStore } from './kv-store.ts';
 import type { Clock } from '../clock.ts';
+import { queryReturning } from '../db/unit-of-work.ts';
 
 /** Embedded-mode KvStore on the kv_entry table; expiry is checked on read. */
 export class DbKvStore implements KvStore {
@@ -49,6 +50,12 @@ export class DbKvStore implements KvStore {
 
   async delete(key: string): Promise<void> {
     await this.db.query('DELETE FROM kv_entry WHERE key = $1', [key]);
+  }
+
+  async take(key: string): Promise<string | null> {
+    const rows = await queryReturning<{ value: string; expires_at: Date }>(this.db, 'DELETE FROM kv_entry WHERE key = $1 RETURNING value, expires_at', [key]);
+    const row = rows[0];
+    return row && row.expires_at > this.clock.now() ? row.value : null;
   }
 
   private expiry(ttlSeconds: number): Date {

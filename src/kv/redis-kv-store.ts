@@ -40,4 +40,8 @@ export class RedisKvStore implements KvStore {
   async delete(key: string): Promise<void> {
     await this.redis.del(this.prefix + key);
   }
+
+  take(key: string): Promise<string | null> {
+    return this.redis.getdel(this.prefix + key);
+  }
 }

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus metrics, one registry per app instance so tests never share counters. */
 export class Metrics {
@@ -20,6 +20,23 @@ export class Metrics {
     help: 'HTTP request latency by route group and status class',
     labelNames: ['route', 'status'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  /** FED-05: alert on 1; the member list in force is older than the last refresh attempt. */
+  readonly federationListStale = new Gauge({
+    name: 'servicekonto_federation_list_stale',
+    help: '1 when the last refresh of the signed federation list failed, 0 after a success',
+    registers: [this.registry],
+  });
+  readonly federationListRefreshes = new Counter({
+    name: 'servicekonto_federation_list_refresh_total',
+    help: 'Refreshes of the signed federation list by result',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+  readonly federationListLastSuccess = new Gauge({
+    name: 'servicekonto_federation_list_last_success_seconds',
+    help: 'Unix time of the last successful refresh of the signed federation list',
     registers: [this.registry],
   });
 

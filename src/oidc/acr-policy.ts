@@ -2,6 +2,7 @@ import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { AcrMap, Level } from '../trust/levels.ts';
 import { atLeast, LEVELS, rank } from '../trust/levels.ts';
 import type { Clock } from '../clock.ts';
+import { isFederatedAccount } from '../federation/federated-account.ts';
 
 const { Check, base } = interactionPolicy;
 
@@ -52,9 +53,23 @@ export function effectiveLevel(level: Level, ageSeconds: number, maxAge: Readonl
   return undefined;
 }
 
-export function createInteractionPolicy(acr: AcrMap, clock: Clock, maxAge: Readonly<Record<Level, number>>) {
+/** Which online service a federated session was started for. */
+export interface FederatedSessions {
+  serves(accountId: string, clientId: string): Promise<boolean>;
+}
+
+export function createInteractionPolicy(acr: AcrMap, clock: Clock, maxAge: Readonly<Record<Level, number>>, federated: FederatedSessions) {
   const policy = base();
   const login = policy.get('login')!;
+  // A session of a citizen of another Land serves only the online service that started it:
+  // no single sign-on into other services with the home Land's data.
+  login.checks.add(
+    new Check('federated_session', 'the federated session belongs to another online service', 'login_required', async (ctx: KoaContextWithOIDC) => {
+      const accountId = ctx.oidc.session?.accountId;
+      if (!isFederatedAccount(accountId)) return Check.NO_NEED_TO_PROMPT;
+      return (await federated.serves(accountId, ctx.oidc.client!.clientId)) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+    }),
+  );
   login.checks.remove('essential_acr');
   login.checks.remove('essential_acrs');
   login.checks.add(

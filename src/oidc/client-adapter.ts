@@ -5,7 +5,7 @@ import { LEVELS, type Level } from '../../config/trust-levels.ts';
 import type { OnlineServiceRepository } from '../catalog/online-service.repository.ts';
 
 /** Client metadata beyond the OIDC registry that the provider carries for our rules. */
-export const EXTRA_CLIENT_METADATA = ['min_level', 'sector', 'federation_allowed', 'authority', 'contact', 'first_party'] as const;
+export const EXTRA_CLIENT_METADATA = ['min_level', 'sector', 'federation_allowed', 'federation_partner', 'authority', 'contact', 'first_party'] as const;
 
 /** Levels from the service's minimum upwards, as its default acr_values (LOA-02). */
 function acceptableAcrs(service: OnlineService, acrFor: (level: Level) => string): string[] {
@@ -32,6 +32,7 @@ export function toClientMetadata(service: OnlineService, acrFor: (level: Level) 
     min_level: service.minLevel,
     sector: service.sector,
     federation_allowed: service.federationAllowed,
+    federation_partner: service.federationPartner,
     authority: service.authority,
     contact: service.contact,
     first_party: service.firstParty,

@@ -4,7 +4,8 @@ import type { Config } from '../../config/index.ts';
 import { LEVELS } from '../../config/trust-levels.ts';
 import type { AcrMap } from '../trust/levels.ts';
 import type { Clock } from '../clock.ts';
-import { createInteractionPolicy } from './acr-policy.ts';
+import { createInteractionPolicy, type FederatedSessions } from './acr-policy.ts';
+import { isFederatedAccount } from '../federation/federated-account.ts';
 import { EXTRA_CLIENT_METADATA } from './client-adapter.ts';
 import type { AdapterConstructor } from './adapters/types.ts';
 
@@ -25,6 +26,7 @@ export interface ConfigurationDeps {
   pairwise: (sector: string, accountId: string) => string;
   pages: ProviderPages;
   clock: Clock;
+  federated: FederatedSessions;
 }
 
 export function buildConfiguration(deps: ConfigurationDeps): Configuration {
@@ -89,10 +91,11 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       },
     },
     // Refresh tokens whenever the client may use them; rotation with reuse detection is on.
-    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    // A federated sign-in's data lives only as long as the sign-in, so it gets no refresh token.
+    issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && !isFederatedAccount(code.accountId),
     rotateRefreshToken: true,
     interactions: {
-      policy: createInteractionPolicy(acr, deps.clock, config.levelMaxAge),
+      policy: createInteractionPolicy(acr, deps.clock, config.levelMaxAge, deps.federated),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
     cookies: {

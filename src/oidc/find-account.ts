@@ -1,16 +1,22 @@
 import type { FindAccount } from 'oidc-provider';
 import type { Account, EidIdentity } from '../../entities/account.entity.ts';
 import { addressLine, oidcBirthdate } from '../eid/identity.ts';
+import { isFederatedAccount } from '../federation/federated-account.ts';
 
 export interface AccountLookup {
   findById(id: string): Promise<Account | null>;
+}
+
+/** The home Land's data of a federated sign-in (kept in the provider store, not the database). */
+export interface FederatedLookup {
+  profile(accountId: string): Promise<{ claims: Record<string, unknown> } | null>;
 }
 
 /**
  * Maps an account to OIDC standard claims; the provider filters them by scope and consent.
  * oidc-provider asks several times within one request, so lookups are shared per request.
  */
-export function createFindAccount(accounts: AccountLookup): FindAccount {
+export function createFindAccount(accounts: AccountLookup, federated: FederatedLookup): FindAccount {
   const perRequest = new WeakMap<object, Map<string, Promise<Account | null>>>();
   const load = (ctx: object, id: string) => {
     let known = perRequest.get(ctx);
@@ -20,6 +26,12 @@ export function createFindAccount(accounts: AccountLookup): FindAccount {
     return pending;
   };
   return async (ctx, id) => {
+    if (isFederatedAccount(id)) {
+      const profile = await federated.profile(id);
+      // Once the sign-in's data has expired there is nothing left to release.
+      if (!profile) return undefined;
+      return { accountId: id, claims: () => ({ ...profile.claims, sub: id }) };
+    }
     const account = await load(ctx, id);
     if (!account || account.status !== 'active') return undefined;
     return {

@@ -14,6 +14,10 @@ export interface InteractionClient {
   contact: string;
   minLevel: Level;
   redirectOrigins: string[];
+  /** FED-04: the service accepts accounts of other Länder. */
+  federationAllowed: boolean;
+  /** FED-06: another Land's portal. */
+  federationPartner: boolean;
 }
 
 export interface InteractionState {
@@ -50,7 +54,7 @@ export class InteractionPort {
     const client = await this.provider.Client.find(String(interaction.params.client_id));
     if (!client) throw new Error('client vanished during the interaction');
     const meta = client.metadata();
-        const minLevel = (meta.min_level as Level | undefined) ?? 'niedrig';
+    const minLevel = (meta.min_level as Level | undefined) ?? 'niedrig';
     const scopes = String(interaction.params.scope ?? 'openid').split(' ').filter((s) => s in SCOPE_CLAIMS);
     return {
       uid: interaction.uid,
@@ -63,6 +67,8 @@ export class InteractionPort {
         contact: String(meta.contact ?? ''),
         minLevel,
         redirectOrigins: [...new Set((client.redirectUris ?? []).map((u) => new URL(u).origin))],
+        federationAllowed: meta.federation_allowed === true,
+        federationPartner: meta.federation_partner === true,
       },
       accountId: interaction.session?.accountId,
       requiredLevel: requiredLevelFor(this.acr, minLevel, interaction.params),
@@ -73,20 +79,24 @@ export class InteractionPort {
   }
 
   /** Ends the login prompt; the session is a browser-session cookie (remember: false). */
-  async finishLogin(ctx: Context, login: { accountId: string; level: Level; method: AuthMethod }): Promise<string> {
+  /** `amr` overrides the method's value (a federated sign-in carries the home Land's). */
+  async finishLogin(ctx: Context, login: { accountId: string; level: Level; method: AuthMethod | 'federation'; amr?: string[] }): Promise<string> {
     return this.provider.interactionResult(ctx.req, ctx.res, {
       login: {
         accountId: login.accountId,
         acr: this.acr.acr(login.level),
-        amr: [login.method === 'eid' ? 'hwk' : 'pwd'],
+        amr: login.amr ?? [login.method === 'eid' ? 'hwk' : 'pwd'],
         remember: false,
         ts: Math.floor(this.clock.now().getTime() / 1000),
       },
     }, { mergeWithLastSubmission: false });
   }
 
-  /** Grants every requested scope and claim and remembers the decision (OIDC-04). */
-  async finishConsent(ctx: Context): Promise<{ redirectTo: string; accountId: string; clientId: string }> {
+  /**
+   * Grants every requested scope and claim and, unless `remember` is false (a citizen of another
+   * Land, FED-02), remembers the decision (OIDC-04).
+   */
+  async finishConsent(ctx: Context, remember = true): Promise<{ redirectTo: string; accountId: string; clientId: string }> {
     const interaction = await this.provider.interactionDetails(ctx.req, ctx.res);
     const accountId = interaction.session?.accountId;
     if (!accountId || interaction.prompt.name !== 'consent') throw new AppError('invalid_request.state', 400);
@@ -108,7 +118,7 @@ export class InteractionPort {
     const grantId = await grant.save();
     const scopes = String(grant.getOIDCScope()).split(' ').filter(Boolean);
     const claims = [...new Set(scopes.flatMap((s) => SCOPE_CLAIMS[s] ?? []))];
-    await this.consents.save({ accountId, clientId, scopes, claims }, grantId);
+    if (remember) await this.consents.save({ accountId, clientId, scopes, claims }, grantId);
     const redirectTo = await this.provider.interactionResult(ctx.req, ctx.res, { consent: { grantId } }, { mergeWithLastSubmission: true });
     return { redirectTo, accountId, clientId };
   }

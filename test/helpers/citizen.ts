@@ -16,9 +16,16 @@ export interface Page {
 export class Citizen {
   readonly jar = new CookieJar();
   private readonly origin: string;
+  private readonly follows: ReadonlySet<string>;
 
-  constructor(origin: string) {
+  /** `alsoFollow`: further origins whose redirects are followed (another Land's provider). */
+  constructor(origin: string, alsoFollow: readonly string[] = []) {
     this.origin = origin;
+    this.follows = new Set([origin, ...alsoFollow]);
+  }
+
+  private followed(page: Page): boolean {
+    return !!page.location && this.follows.has(new URL(page.location).origin);
   }
 
   async request(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Page> {
@@ -38,17 +45,18 @@ export class Citizen {
   /** GET url and follow redirects while they stay on the provider's origin. */
   async visit(url: string): Promise<Page> {
     let page = await this.request(url);
-    for (let hops = 0; page.location && new URL(page.location).origin === this.origin && hops < 10; hops++) {
-      page = await this.request(page.location);
+    for (let hops = 0; this.followed(page) && hops < 10; hops++) {
+      page = await this.request(page.location!);
     }
     return page;
   }
 
   /** POST a form (adding the page's CSRF token) and follow redirects on the provider. */
   async submit(from: Page, action: string, form: Record<string, string> = {}): Promise<Page> {
-    let page = await this.request(action, { form: { _csrf: csrfToken(from), ...form } });
-    for (let hops = 0; page.location && new URL(page.location).origin === this.origin && hops < 10; hops++) {
-      page = await this.request(page.location);
+    // Like a browser: a relative form action resolves against the page it is on.
+    let page = await this.request(new URL(action, from.url).href, { form: { _csrf: csrfToken(from), ...form } });
+    for (let hops = 0; this.followed(page) && hops < 10; hops++) {
+      page = await this.request(page.location!);
     }
     return page;
   }

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../config/index.ts';
-import { buildApp, type App } from '../../src/app.ts';
+import { buildApp, type App, type AppOptions } from '../../src/app.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { MailSink } from '../../src/mail/mail-sink.ts';
 import { createTestDatabase, createTestRedis, TEST_REDIS_URL, TEST_DATABASE_URL } from './infra.ts';
@@ -23,15 +23,20 @@ export interface TestApp {
  * test file, with a manual clock. The issuer is known only after listening, so the server is
  * bound first and handed the Koa callback afterwards.
  */
-export async function startTestApp(label: string, env: Record<string, string> = {}): Promise<TestApp> {
+/**
+ * `host`: another loopback address (127.0.0.2) gives a second provider its own cookies, as two
+ * Länder on different hosts have; cookies do not separate by port.
+ */
+export async function startTestApp(label: string, env: Record<string, string> = {}, options: Pick<AppOptions, 'federation'> & { host?: string } = {}): Promise<TestApp> {
   const db = await createTestDatabase(label);
   const redis = await createTestRedis(label);
   const mail = new MailSink();
   const smtpUrl = await mail.listen();
   const server: Server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${host}:${port}`;
   const config = loadConfig({
     NODE_ENV: 'test',
     ISSUER: url,
@@ -51,7 +56,7 @@ export async function startTestApp(label: string, env: Record<string, string> = 
     ...env,
   });
   const clock = new ManualClock();
-  const app = await buildApp(config, { clock, dataSource: db.dataSource });
+  const app = await buildApp(config, { clock, dataSource: db.dataSource, federation: options.federation });
   server.on('request', app.koa.callback());
   return {
     app,

@@ -1,0 +1,25 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+export class FederatedIdentity1732000000004 implements MigrationInterface {
+  name = 'FederatedIdentity1732000000004';
+
+  async up(q: QueryRunner): Promise<void> {
+    // A citizen of another Land: only the link (their issuer, their sub) and our internal id,
+    // so services get a stable pairwise sub. No personal data of the home Land is kept here.
+    await q.query(`CREATE TABLE federated_identity (
+      id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+      member_code text NOT NULL,
+      issuer text NOT NULL,
+      subject text NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      UNIQUE (issuer, subject)
+    )`);
+    // FED-06: other Länder portals registered with us as clients.
+    await q.query(`ALTER TABLE online_service ADD COLUMN federation_partner boolean NOT NULL DEFAULT false`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE online_service DROP COLUMN IF EXISTS federation_partner`);
+    await q.query(`DROP TABLE IF EXISTS federated_identity`);
+  }
+}

@@ -1,0 +1,28 @@
+import type { Repository } from 'typeorm';
+import type { Db } from '../db/unit-of-work.ts';
+import { queryReturning } from '../db/unit-of-work.ts';
+import { isUuid } from '../db/uuid.ts';
+import { FederatedIdentityEntity, type FederatedIdentity } from '../../entities/federated-identity.entity.ts';
+
+export class FederatedIdentityRepository {
+  private readonly db: Db;
+  private readonly repo: Repository<FederatedIdentity>;
+
+  constructor(db: Db) {
+    this.db = db;
+    this.repo = db.getRepository(FederatedIdentityEntity);
+  }
+
+  findById(id: string): Promise<FederatedIdentity | null> {
+    return isUuid(id) ? this.repo.findOneBy({ id }) : Promise.resolve(null);
+  }
+
+  /** The link for (issuer, sub), created on first sight; concurrent first sign-ins get one row. */
+  async link(memberCode: string, issuer: string, subject: string): Promise<FederatedIdentity> {
+    const [row] = await queryReturning<{ id: string; member_code: string; issuer: string; subject: string; created_at: Date }>(this.db,
+      `INSERT INTO federated_identity (member_code, issuer, subject) VALUES ($1, $2, $3)
+       ON CONFLICT (issuer, subject) DO UPDATE SET member_code = EXCLUDED.member_code
+       RETURNING id, member_code, issuer, subject, created_at`, [memberCode, issuer, subject]);
+    return { id: row!.id, memberCode: row!.member_code, issuer: row!.issuer, subject: row!.subject, createdAt: row!.created_at };
+  }
+}
