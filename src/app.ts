@@ -37,7 +37,6 @@ import { buildWeb, root } from './web.ts';
 import { AccountRepository } from './accounts/account.repository.ts';
 import { openEid } from './eid/open-eid.ts';
 import { PlusService } from './eid/plus.service.ts';
-import { tcTokenHandler } from './eid/tc-token.ts';
 import { MemberListSync } from './federation/member-list.ts';
 
 export interface AppOptions {
@@ -137,7 +136,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
 
   const probes: ReadinessProbe[] = [{ name: 'database', check: () => dataSource.query('SELECT 1') }];
   if (redis) probes.push({ name: 'redis', check: () => redis.ping() });
-  const koa = buildWeb(infra, { ...services, plus }, oidc, renderer, { probes, devSink: devMailSink, tcToken: tcTokenHandler(opened.eid), jobs, eidClientOrigin: opened.clientOrigin });
+  const koa = buildWeb(infra, { ...services, plus }, oidc, renderer, { probes, devSink: devMailSink, tcToken: (ref) => opened.eid.tcToken(ref), jobs, eidClientOrigin: opened.clientOrigin });
 
   return {
     koa, config, clock, dataSource, redis, oidc, metrics, jobs, devMailSink,

@@ -3,7 +3,6 @@
  * tcTokenURL to learn where the eID-Server is and which PSK secures the channel to it.
  */
 import { z } from 'zod';
-import type { SoapEidService } from './soap-eid-service.ts';
 
 export const tcTokenSessionSchema = z.object({
   serverAddress: z.string(),
@@ -33,12 +32,4 @@ export function tcTokenXml(session: TcTokenSession): string {
     '</TCTokenType>',
   ];
   return lines.join('\n');
-}
-
-/**
- * What the app mounts at the TC token URL (`${tcTokenBaseUrl}?ref=...`): XML to send as
- * `text/xml; charset=utf-8`, or null (unknown/expired ref → 404).
- */
-export function tcTokenHandler(eid: SoapEidService): (sessionRef: string) => Promise<string | null> {
-  return (sessionRef) => eid.tcToken(sessionRef);
 }

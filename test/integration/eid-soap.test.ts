@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { EidRequest, EidResult } from '../../src/eid/eid-service.ts';
 import { EID_WSDL_PATH, SoapEidService, type EidKv } from '../../src/eid/soap-eid-service.ts';
 import { createSimulatedEidService, startEidSimulator, type EidSimulator } from '../../src/eid/simulator/index.ts';
-import { tcTokenHandler } from '../../src/eid/tc-token.ts';
 
 /** In-memory stand-in for the app's KvStore (only get/set are used by the adapter). */
 class MapKv implements EidKv {
@@ -44,7 +43,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => tcServer.listen(0, '127.0.0.1', resolve));
   tcTokenBaseUrl = `http://127.0.0.1:${(tcServer.address() as AddressInfo).port}/eid/tctoken`;
   eid = createSimulatedEidService({ kv, simulator, tcTokenBaseUrl, pollDelayMs: 10 });
-  serve = tcTokenHandler(eid);
+  serve = (ref) => eid.tcToken(ref);
 });
 
 afterAll(async () => {
