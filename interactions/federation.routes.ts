@@ -72,6 +72,7 @@ export function federationRoutes(deps: FederationRouteDeps): Router {
     }
     const started = await federation.begin({
       uid: state.uid, memberCode: chosen, required: state.requiredLevel, claims: state.claims, federationAllowed: state.client.federationAllowed,
+      clientId: state.client.clientId, ip: ctx.ip,
     });
     if (!started.ok) {
       renderFailure(ctx, state, { reason: started.reason === 'unreachable' ? 'unreachable' : 'disabled', member: started.member });

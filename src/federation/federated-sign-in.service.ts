@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import * as client from 'openid-client';
 import { CITIZEN_ACCOUNT_TYPES, SCOPE_CLAIMS, NON_REJECTABLE_CLAIMS } from '../../config/claims.ts';
 import { LEVELS, type Level } from '../../config/trust-levels.ts';
@@ -81,7 +81,9 @@ export class FederatedSignInService {
     return (await this.deps.members.enabled()).filter((m) => reaches(m, required)).map(offer);
   }
 
-  async begin(input: { uid: string; memberCode: string; required: Level; claims: readonly string[]; federationAllowed: boolean }): Promise<BeginResult> {
+  async begin(input: {
+    uid: string; memberCode: string; required: Level; claims: readonly string[]; federationAllowed: boolean; clientId: string; ip: string;
+  }): Promise<BeginResult> {
     const member = await this.deps.members.find(input.memberCode);
     if (!input.federationAllowed || !member || !member.enabled || !reaches(member, input.required)) return { ok: false, reason: 'not_offered' };
     let config: client.Configuration;
@@ -89,7 +91,8 @@ export class FederatedSignInService {
       config = await this.deps.clients.configFor(member);
     } catch (error) {
       this.deps.logger.warn({ err: error, member: member.code }, 'federation member unreachable');
-      await this.auditFailure(member, 'unreachable');
+      // Like every other failure event: which service the citizen came from, and from where.
+      await this.auditFailure(member, 'unreachable', input);
       return { ok: false, reason: 'unreachable', member: offer(member) };
     }
     // Only what the online service asked for and the member can deliver, plus the account type
@@ -163,7 +166,7 @@ export class FederatedSignInService {
       return { ok: false, reason: level ? 'level_too_low' : 'level_unknown', member: offer(member) };
     }
     const identity = await this.deps.identities.link(member.code, member.issuer, idToken.sub);
-    const accountId = federatedAccountId(identity.id);
+    const accountId = federatedAccountId(identity.id, randomBytes(12).toString('base64url'));
     const profile: FederatedProfile = {
       memberCode: member.code, memberName: member.displayName, clientId: input.clientId, level,
       claims: Object.fromEntries(pending.claims.filter((c) => c !== 'sub' && userinfo[c] !== undefined).map((c) => [c, userinfo[c]])),
@@ -190,11 +193,11 @@ export class FederatedSignInService {
     return (await this.profile(accountId))?.clientId === clientId;
   }
 
-  /** The link only (for the provider's account lookup): the id must still be known. */
-  async exists(accountId: string): Promise<boolean> {
-    const id = federatedIdentityIdOf(accountId);
-    return id !== null && (await this.deps.identities.findById(id)) !== null;
+  /** Ends a sign-in's hold on the home Land's data (sign-out). */
+  async forget(accountId: string): Promise<void> {
+    if (federatedIdentityIdOf(accountId)) await this.deps.kv.delete(profileKey(accountId));
   }
+
 
   private async auditFailure(
     member: Pick<FederationMemberView, 'code'>, reason: FailureReason,
@@ -211,13 +214,17 @@ const offer = (m: Pick<FederationMemberView, 'code' | 'displayName' | 'issuer'>)
 
 /**
  * Their acr values for the levels from `required` up to what the member may assert, lowest
- * first (a level above its maximum would be capped anyway, so it is not asked for).
+ * first. An acr mapped above the maximum counts as the maximum (levelFor caps it), so it is
+ * asked for only when no acr within the maximum reaches `required`; leaving it out then would
+ * hide a member that can serve the service.
  */
 function acceptableAcrs(member: Pick<FederationMemberView, 'acrMap' | 'maxLevel'>, required: Level): string[] {
-  return Object.entries(member.acrMap)
-    .filter(([, level]) => atLeast(level, required) && atLeast(member.maxLevel, level))
-    .sort(([, a], [, b]) => rank(a) - rank(b))
-    .map(([acr]) => acr);
+  if (!atLeast(member.maxLevel, required)) return [];
+  const reaching = Object.entries(member.acrMap)
+    .filter(([, level]) => atLeast(level, required))
+    .sort(([, a], [, b]) => rank(a) - rank(b));
+  const withinMax = reaching.filter(([, level]) => atLeast(member.maxLevel, level));
+  return (withinMax.length > 0 ? withinMax : reaching).map(([acr]) => acr);
 }
 
 /** FED-05/06: a member is offered only when it may assert, and can express, the required level. */

@@ -56,6 +56,8 @@ export function effectiveLevel(level: Level, ageSeconds: number, maxAge: Readonl
 /** Which online service a federated session was started for. */
 export interface FederatedSessions {
   serves(accountId: string, clientId: string): Promise<boolean>;
+  /** Sign-out: the home Land's data of that sign-in is dropped at once. */
+  forget(accountId: string): Promise<void>;
 }
 
 export function createInteractionPolicy(acr: AcrMap, clock: Clock, maxAge: Readonly<Record<Level, number>>, federated: FederatedSessions) {

@@ -5,7 +5,7 @@ import { LEVELS } from '../../config/trust-levels.ts';
 import type { AcrMap } from '../trust/levels.ts';
 import type { Clock } from '../clock.ts';
 import { createInteractionPolicy, type FederatedSessions } from './acr-policy.ts';
-import { isFederatedAccount } from '../federation/federated-account.ts';
+import { isFederatedAccount, subjectAccountOf } from '../federation/federated-account.ts';
 import { EXTRA_CLIENT_METADATA } from './client-adapter.ts';
 import type { AdapterConstructor } from './adapters/types.ts';
 
@@ -41,7 +41,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     scopes: [...SUPPORTED_SCOPES],
     acrValues: acr.values,
     subjectTypes: ['pairwise'],
-    pairwiseIdentifier: (_ctx, accountId, client) => deps.pairwise(String(client.metadata().sector), accountId),
+    pairwiseIdentifier: (_ctx, accountId, client) => deps.pairwise(String(client.metadata().sector), subjectAccountOf(accountId)),
     // Authorization code flow only: no implicit or hybrid response types.
     responseTypes: ['code'],
     pkce: { required: () => true },

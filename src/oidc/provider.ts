@@ -38,6 +38,8 @@ export function createOidc(deps: OidcDeps & { acr: AcrMap; config: Config }): Oi
     deps.metrics.tokens.inc({ kind: String(ctx.oidc.params?.grant_type ?? 'unknown') });
   });
   provider.on('end_session.success', (ctx) => {
+    const accountId = ctx.oidc.session?.accountId;
+    if (accountId) void deps.federated.forget(accountId).catch((err: unknown) => deps.logger.error({ err }, 'could not drop federated data at sign-out'));
     void deps.audit.record({ type: 'logout', result: 'success', accountId: ctx.oidc.session?.accountId ?? null, clientId: ctx.oidc.client?.clientId ?? null, ip: ctx.ip });
   });
   provider.on('server_error', (_ctx, error) => deps.logger.error({ err: error }, 'oidc server error'));

@@ -102,48 +102,70 @@ describe('FED in Chromium: sign-in with the Servicekonto of another Land under t
   });
 
   /** From the service's authorization URL through ST's login page to the Land choice. */
-  const openLandChoice = async (page: Page) => {
+  const openLandChoice = async (page: Page, audit = false) => {
     const flow = await authorizationUrl(rp);
     await page.goto(flow.url.href);
     expect(await h1(page)).toBe('Anmelden');
     await expect(main(page).getByRole('heading', { name: 'Mit anderem Servicekonto', exact: true }).count()).resolves.toBe(1);
-    await main(page).getByRole('link', { name: 'Mit anderem Servicekonto', exact: true }).click();
+    if (audit) {
+      await expectAxeClean(page);
+      await page.screenshot({ path: `${OUTPUT}/fed-00-anmelden.png`, fullPage: true });
+    }
+    await main(page).getByRole('link', { name: 'Mit anderem Servicekonto anmelden', exact: true }).click();
     await page.waitForURL(/\/interaction\/[^/]+\/federation$/);
     expect(await h1(page)).toBe('Mit anderem Servicekonto anmelden');
     return flow;
   };
 
-  /** At the home Land: its login page, then (for the partner portal) its consent page. */
-  const signInAtNi = async (page: Page, beforeSubmit?: () => Promise<void>) => {
+  /**
+   * At the home Land: its login page. Afterwards NI asks once whether its partner portal ST may
+   * have the data (its consent page) — or, when already agreed, hands straight back to ST.
+   */
+  const signInAtNi = async (page: Page, beforeSubmit?: () => Promise<void>): Promise<'ni-consent' | 'back'> => {
     await page.waitForURL((url) => url.origin === f.ni.url && /\/interaction\//.test(url.pathname));
     expect(await h1(page)).toBe('Anmelden');
     await page.getByLabel('E-Mail-Adresse').fill(HEINZ.email);
     await page.getByLabel('Passwort', { exact: true }).fill(HEINZ.password);
     await beforeSubmit?.();
     await page.getByRole('button', { name: 'Anmelden', exact: true }).click();
-    await page.waitForURL((url) => url.origin === f.ni.url && /\/interaction\/[^/]+$/.test(url.pathname));
+    await page.waitForURL((url) => url.origin === f.st.url || (url.origin === f.ni.url && /\/interaction\/[^/]+$/.test(url.pathname)));
+    if (new URL(page.url()).origin === f.st.url) return 'back';
+    expect(await h1(page)).toBe('Einwilligung');
     await expect(main(page).textContent()).resolves.toContain('Serviceportal ST');
+    return 'ni-consent';
+  };
+
+  /** NI's consent form post ends in a redirect to ST's /federation/callback (another origin). */
+  const agreeAtNi = async (page: Page) => {
+    await main(page).getByRole('button', { name: 'Zustimmen und fortfahren' }).click();
+    await page.waitForURL((url) => url.origin === f.st.url);
   };
 
   it('FED-01 FED-02 LOA-04 walks from the Land choice via Niedersachsen back to the service, with axe clean and no CSP complaint', async () => {
     const { context, page, cspProblems } = await watchedBrowser(browser);
     const choiceResponse = page.waitForResponse((r) => r.request().method() === 'GET' && /\/federation$/.test(new URL(r.url()).pathname));
-    const flow = await openLandChoice(page);
-    // The strict CSP is really in force and names NI as the only extra form target.
+    const flow = await openLandChoice(page, true);
+    // The strict CSP is in force; its form-action names NI (the only offered Land), no wildcard.
     const csp = (await (await choiceResponse).headerValue('content-security-policy')) ?? '';
     expect(csp).toContain("script-src 'self'");
     const formAction = csp.split(';').map((d) => d.trim().split(' ')).find(([name]) => name === 'form-action')!.slice(1);
-    expect(formAction.sort()).toEqual(["'self'", f.st.url, f.ni.url].sort());
+    expect(formAction).toEqual(expect.arrayContaining(["'self'", f.ni.url]));
+    expect(formAction).not.toContain(service.url);
+    expect(formAction.some((source) => source.includes('*'))).toBe(false);
 
     await expectAxeClean(page);
     await page.screenshot({ path: `${OUTPUT}/fed-01-land-waehlen.png`, fullPage: true });
 
     // "Anmelden" without a Land: a German error at the radio group, still on the choice page.
     const choiceUrl = page.url();
+    const refused = page.waitForResponse((r) => r.request().method() === 'POST' && r.url() === choiceUrl);
     await main(page).getByRole('button', { name: 'Anmelden', exact: true }).click();
+    expect((await refused).status()).toBe(400);
     await page.waitForLoadState('load');
     expect(page.url()).toBe(choiceUrl);
     expect(await h1(page)).toBe('Mit anderem Servicekonto anmelden');
+    // Announced at the top of the reloaded page, and repeated at the radio group.
+    await expect(main(page).getByRole('alert').textContent()).resolves.toContain('Bitte wählen Sie ein Bundesland aus.');
     const group = main(page).getByRole('group', { name: 'Bundesland Ihres Servicekontos' });
     const errorId = await group.getAttribute('aria-describedby');
     expect(errorId).toBeTruthy();
@@ -155,12 +177,10 @@ describe('FED in Chromium: sign-in with the Servicekonto of another Land under t
     // Niedersachsen → "Anmelden": the form post is answered with a redirect to 127.0.0.2.
     await page.getByLabel('Niedersachsen').check();
     await main(page).getByRole('button', { name: 'Anmelden', exact: true }).click();
-    await signInAtNi(page);
-    await expect(main(page).textContent()).resolves.toContain('Heinz');
+    // The first federated sign-in of this citizen: NI asks about its partner portal.
+    expect(await signInAtNi(page)).toBe('ni-consent');
     await page.screenshot({ path: `${OUTPUT}/fed-03-heimatland-einwilligung.png`, fullPage: true });
-
-    // NI's consent form post ends in a redirect to ST's /federation/callback (another origin).
-    await main(page).getByRole('button', { name: 'Zustimmen und fortfahren' }).click();
+    await agreeAtNi(page);
     await page.waitForURL((url) => url.origin === f.st.url && /\/interaction\/[^/]+$/.test(url.pathname));
     expect(await h1(page)).toBe('Einwilligung');
     const consentText = (await main(page).textContent()) ?? '';
@@ -189,10 +209,10 @@ describe('FED in Chromium: sign-in with the Servicekonto of another Land under t
       await page.getByLabel('Niedersachsen').check();
       await main(page).getByRole('button', { name: 'Anmelden', exact: true }).click();
       // While the citizen is at NI's login page, ST switches NI off.
-      await signInAtNi(page, async () => {
+      const atNi = await signInAtNi(page, async () => {
         expect(await f.st.app.services.federationMembers.setEnabled('NI', false)).toBe(true);
       });
-      await main(page).getByRole('button', { name: 'Zustimmen und fortfahren' }).click();
+      if (atNi === 'ni-consent') await agreeAtNi(page);
       await page.waitForURL((url) => url.origin === f.st.url && /\/federation\/return$/.test(url.pathname));
       expect(await h1(page)).toBe('Anmeldung mit Niedersachsen zurzeit nicht möglich');
       await expect(main(page).textContent()).resolves.toContain('Es wurden keine Daten übernommen.');

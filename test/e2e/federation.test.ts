@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import * as openidClient from 'openid-client';
 import { Citizen, formAction } from '../helpers/citizen.ts';
 import { federatedCitizen, federationLink, signInAtHome, startFederation, type Federation } from '../helpers/federation.ts';
 import { authorizationUrl, redeem, registerRelyingParty, signIn, type RelyingParty } from '../helpers/relying-party.ts';
@@ -148,6 +149,27 @@ describe('FED: sign-in with the service account of another Land (two providers o
     expect(new URL(silent.location!).searchParams.get('error')).toBe('login_required');
     const interactive = await citizen.visit((await authorizationUrl(other)).url.href);
     expect(interactive.body).toContain('name="password"');
+  });
+
+  it('FED sign-out drops the home Land\'s data at once; two browsers\' sign-ins for two services never mix', async () => {
+    const kita = await registerRelyingParty(f.st.app, f.st.url, { clientId: 'kita2-st', federationAllowed: true });
+    const a = await federatedSignIn(hundesteuer, BASIC);
+    const aTokens = await redeem(hundesteuer, a.flow, (await a.citizen.submit(a.consent, formAction(a.consent, '/confirm'))).location!);
+    // Another browser, another service: the first browser's sign-in keeps its own session and data.
+    const b = await federatedSignIn(kita, BASIC);
+    await redeem(kita, b.flow, (await b.citizen.submit(b.consent, formAction(b.consent, '/confirm'))).location!);
+    const silent = await a.citizen.visit((await authorizationUrl(hundesteuer, { prompt: 'none' })).url.href);
+    expect(new URL(silent.location!).searchParams.get('code')).toBeTruthy();
+    expect((await fetchUserInfo(hundesteuer, aTokens.access_token, aTokens.claims()!.sub)).given_name).toBe('Heinz');
+
+    const logout = await a.citizen.visit(openidClient.buildEndSessionUrl(hundesteuer.config, {
+      id_token_hint: aTokens.id_token!, post_logout_redirect_uri: 'https://hundesteuer-st.dienste.example/',
+    }).href);
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(logout.body)![1]!;
+    const action = /<form[^>]*action="([^"]+)"/.exec(logout.body)![1]!;
+    expect((await a.citizen.request(action, { form: { xsrf, logout: 'yes' } })).location).toMatch(/^https:\/\/hundesteuer-st\./);
+    // The access token is still unexpired, but there is nothing left to release.
+    await expect(fetchUserInfo(hundesteuer, aTokens.access_token, aTokens.claims()!.sub)).rejects.toThrow();
   });
 
   it('FED identity: a local account with the same e-mail is never signed in or linked', async () => {
