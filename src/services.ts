@@ -70,7 +70,7 @@ export function buildServices(infra: Infrastructure, sessions: SessionControl, o
     clock, timeoutSeconds: federationOptions.timeoutSeconds ?? 10, fetch: federationOptions.fetch, secretOf: (code) => federationMembers.clientSecret(code),
   });
   const federation = new FederatedSignInService({
-    members: federationMembers, identities: new FederatedIdentityRepository(dataSource), clients: memberClients, kv, audit, clock, logger,
+    members: federationMembers, identities: new FederatedIdentityRepository(dataSource), clients: memberClients, kv, audit, clock, logger, metrics,
     redirectUri: `${config.issuer}/federation/callback`, pendingTtlSeconds: config.ttl.sessionIdle, profileTtlSeconds: config.ttl.sessionMax,
   });
   return { federationMembers, federation, audit, accounts, serviceRepo, onlineServices, consentRepo, consents, mail, registration, selfService, contact };

@@ -6,6 +6,7 @@ import type { AuditService } from '../audit/audit.service.ts';
 import type { Clock } from '../clock.ts';
 import type { KvStore } from '../kv/kv-store.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import { atLeast, rank } from '../trust/levels.ts';
 import { federatedAccountId, federatedIdentityIdOf, type FederatedProfile } from './federated-account.ts';
 import type { FederatedIdentityRepository } from './federated-identity.repository.ts';
@@ -45,6 +46,7 @@ export interface FederatedSignInDeps {
   audit: AuditService;
   clock: Clock;
   logger: Logger;
+  metrics: Metrics;
   /** Our redirect URI at every member: `<issuer>/federation/callback`. */
   redirectUri: string;
   /** How long an unfinished hand-over may take (the interaction's lifetime). */
@@ -128,6 +130,7 @@ export class FederatedSignInService {
     const raw = await this.deps.kv.take(pendingKey(input.uid));
     const pending = raw ? (JSON.parse(raw) as Pending) : null;
     if (!pending || !sameString(pending.state, input.params.get('state') ?? '')) {
+      this.deps.metrics.federationSignIns.inc({ member: 'unknown', outcome: 'state' });
       await this.deps.audit.record({ type: 'federation.sign_in', result: 'failure', clientId: input.clientId, ip: input.ip, details: { reason: 'state' } });
       return { ok: false, reason: 'state' };
     }
@@ -172,6 +175,7 @@ export class FederatedSignInService {
       claims: Object.fromEntries(pending.claims.filter((c) => c !== 'sub' && userinfo[c] !== undefined).map((c) => [c, userinfo[c]])),
     };
     await this.deps.kv.set(profileKey(accountId), JSON.stringify(profile), this.deps.profileTtlSeconds);
+    this.deps.metrics.federationSignIns.inc({ member: member.code, outcome: 'success' });
     await this.deps.audit.record({
       type: 'federation.sign_in', result: 'success', clientId: input.clientId, ip: input.ip,
       details: { member: member.code, federatedId: identity.id, level, acr: idToken.acr },
@@ -203,6 +207,7 @@ export class FederatedSignInService {
     member: Pick<FederationMemberView, 'code'>, reason: FailureReason,
     at: { clientId?: string; ip?: string } = {}, details: Record<string, unknown> = {},
   ): Promise<void> {
+    this.deps.metrics.federationSignIns.inc({ member: member.code, outcome: reason });
     await this.deps.audit.record({
       type: 'federation.sign_in', result: 'failure', clientId: at.clientId ?? null, ip: at.ip ?? null,
       details: { member: member.code, reason, ...details },

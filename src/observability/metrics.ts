@@ -23,6 +23,12 @@ export class Metrics {
     registers: [this.registry],
   });
   /** FED-05: alert on 1; the member list in force is older than the last refresh attempt. */
+  readonly federationSignIns = new Counter({
+    name: 'servicekonto_federation_sign_ins_total',
+    help: 'Sign-ins through another Land by member and outcome (success or the failure reason)',
+    labelNames: ['member', 'outcome'] as const,
+    registers: [this.registry],
+  });
   readonly federationListStale = new Gauge({
     name: 'servicekonto_federation_list_stale',
     help: '1 when the last refresh of the signed federation list failed, 0 after a success',

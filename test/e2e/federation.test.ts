@@ -59,6 +59,8 @@ describe('FED: sign-in with the service account of another Land (two providers o
     expect(claims2.sub).toBe(claims.sub);
     // The sub is ours (pairwise), not the home Land's.
     expect(claims.sub).not.toMatch(/^fed:/);
+    const counted = await f.st.app.metrics.registry.getSingleMetricAsString('servicekonto_federation_sign_ins_total');
+    expect(counted).toMatch(/member="NI",outcome="success"} [2-9]/);
   });
 
   it('FED-06 LOA-02 a Plus citizen of NI arrives as substanziell at a service requiring Plus', async () => {
