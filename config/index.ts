@@ -51,6 +51,11 @@ const EnvSchema = z.object({
   METRICS_TOKEN: z.string().min(16).optional(),
   DEMO: z.stringbool().optional(),
   DEMO_RP_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  DEMO_FEDERATION: z.stringbool().default(false),
+  DEMO_LAND_PORT: z.coerce.number().int().min(0).max(65535).default(3002),
+  /** Set by the demo for its child process playing the home Land: whose partner it is, and the shared secret. */
+  DEMO_PARTNER_OF: optionalUrl,
+  DEMO_PARTNER_SECRET: z.string().min(32).optional(),
   FEDERATION_LIST_URL: listUrl.optional(),
   FEDERATION_LIST_KEY: z.string().trim().min(1).optional(),
 });
@@ -84,7 +89,10 @@ export interface Config {
     readonly authorizationCode: number;
   };
   readonly argon2: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
-  readonly demo: { readonly enabled: boolean; readonly rpPort: number };
+  readonly demo: {
+    readonly enabled: boolean; readonly rpPort: number; readonly federation: boolean; readonly landPort: number;
+    readonly partner?: { readonly of: string; readonly secret: string };
+  };
   /** When set, /metrics answers only requests with `Authorization: Bearer <token>`. */
   readonly metricsToken?: string;
   /** EID-09: a TR-03130 eID-Server, or the simulator (never in production). */
@@ -146,7 +154,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       timeCost: env.ARGON2_TIME_COST,
       parallelism: env.ARGON2_PARALLELISM,
     },
-    demo: { enabled: env.DEMO ?? !production, rpPort: env.DEMO_RP_PORT },
+    demo: { enabled: env.DEMO ?? !production, rpPort: env.DEMO_RP_PORT, federation: env.DEMO_FEDERATION, landPort: env.DEMO_LAND_PORT,
+      partner: env.DEMO_PARTNER_OF && env.DEMO_PARTNER_SECRET ? { of: env.DEMO_PARTNER_OF, secret: env.DEMO_PARTNER_SECRET } : undefined },
     metricsToken: env.METRICS_TOKEN,
     eid: {
       mode: env.EID_MODE ?? (production ? 'server' : 'simulator'),
@@ -193,6 +202,7 @@ function requireInProduction(env: Env): void {
     throw new ConfigError('COOKIE_KEYS: every key must be at least 32 characters');
   }
   if (env.DEMO) throw new ConfigError('DEMO: demo data is refused when NODE_ENV=production');
+  if (env.DEMO_FEDERATION || env.DEMO_PARTNER_OF) throw new ConfigError('DEMO_FEDERATION: the demo Land is refused when NODE_ENV=production');
   if (env.EID_MODE === 'simulator') throw new ConfigError('EID_MODE: the eID simulator is refused when NODE_ENV=production');
   if (!env.EID_SERVER_URL) throw new ConfigError('Missing required configuration in production: EID_SERVER_URL');
 }

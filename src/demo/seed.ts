@@ -20,6 +20,8 @@ export async function seedDemo(app: App, rpUrl: string): Promise<{ clientId: str
     postLogoutRedirectUris: [`${rpUrl}/`],
     scopes: ['openid', 'profile', 'email'],
     minLevel: 'niedrig',
+    // "Mit anderem Servicekonto" appears once a Land is in the federation list (DEMO_FEDERATION).
+    federationAllowed: true,
   }, { rotateSecret: true });
   return { clientId: DEMO_CLIENT_ID, clientSecret: secret! };
 }
