@@ -2,6 +2,12 @@ import { EntitySchema } from 'typeorm';
 import type { Level } from '../config/trust-levels.ts';
 
 /**
+ * Why a member is disabled (FED-05): by an operator, by the signed federation list, or held
+ * after the list changed its issuer. Only 'list' (and null) may be lifted by a later list.
+ */
+export type FederationMemberDisabledBy = 'operator' | 'list' | 'issuer_change';
+
+/**
  * FED-05: a Land in the federation list. We are a relying party at its identity provider;
  * the client secret we hold there is stored encrypted (JWE, A256GCM).
  */
@@ -13,6 +19,8 @@ export interface FederationMember {
   clientId: string;
   clientSecretEncrypted: string;
   enabled: boolean;
+  /** Set while disabled: who disabled it; null when enabled. */
+  disabledBy: FederationMemberDisabledBy | null;
   /** The highest level this Land may assert towards us. */
   maxLevel: Level;
   /** Their `acr` value → our level. */
@@ -33,6 +41,7 @@ export const FederationMemberEntity = new EntitySchema<FederationMember>({
     clientId: { name: 'client_id', type: 'text' },
     clientSecretEncrypted: { name: 'client_secret_encrypted', type: 'text' },
     enabled: { type: 'boolean', default: true },
+    disabledBy: { name: 'disabled_by', type: 'text', nullable: true },
     maxLevel: { name: 'max_level', type: 'text' },
     acrMap: { name: 'acr_map', type: 'jsonb' },
     claims: { type: 'text', array: true },

@@ -72,7 +72,7 @@ export function federationRoutes(deps: FederationRouteDeps): Router {
     }
     const started = await federation.begin({
       uid: state.uid, memberCode: chosen, required: state.requiredLevel, claims: state.claims, federationAllowed: state.client.federationAllowed,
-      clientId: state.client.clientId, ip: ctx.ip,
+      clientId: state.client.clientId, ip: ctx.ip, maxAge: state.maxAge, forceLogin: state.forceLogin,
     });
     if (!started.ok) {
       renderFailure(ctx, state, { reason: started.reason === 'unreachable' ? 'unreachable' : 'disabled', member: started.member });
@@ -98,7 +98,7 @@ export function federationRoutes(deps: FederationRouteDeps): Router {
       uid: state.uid, params: new URLSearchParams(ctx.querystring), required: state.requiredLevel, clientId: state.client.clientId, ip: ctx.ip,
     });
     if (!result.ok) return renderFailure(ctx, state, result);
-    seeOther(ctx, await port.finishLogin(ctx, { accountId: result.accountId, level: result.level, method: 'federation', amr: result.amr }));
+    seeOther(ctx, await port.finishLogin(ctx, { accountId: result.accountId, level: result.level, method: 'federation', amr: result.amr, ts: result.authTime }));
   });
 
   return router;

@@ -111,9 +111,16 @@ export function interactionRoutes(deps: InteractionRouteDeps): Router {
 
   router.post('/abort', async (ctx) => {
     const body = (ctx.request.body ?? {}) as { reason?: unknown };
+    const state = await port.details(ctx);
     const redirectTo = body.reason === 'level'
       ? await port.abort(ctx, 'unmet_authentication_requirements', 'the account does not reach the required trust level')
       : await port.abort(ctx, 'access_denied', 'the user cancelled the sign-in');
+    if (state.prompt === 'consent' && state.accountId) {
+      await deps.audit.record({ type: 'consent.declined', result: 'success', accountId: state.accountId, clientId: state.client.clientId, ip: ctx.ip });
+    }
+    // FED-02: declining drops the home Land's data at once; without it the federated session
+    // serves nothing (the provider still needs the session to send the error back).
+    if (isFederatedAccount(state.accountId)) await deps.federation.forget(state.accountId);
     ctx.status = 303;
     ctx.redirect(redirectTo);
   });

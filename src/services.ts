@@ -72,6 +72,7 @@ export function buildServices(infra: Infrastructure, sessions: SessionControl, o
   const federation = new FederatedSignInService({
     members: federationMembers, identities: new FederatedIdentityRepository(dataSource), clients: memberClients, kv, audit, clock, logger, metrics,
     redirectUri: `${config.issuer}/federation/callback`, pendingTtlSeconds: config.ttl.sessionIdle, profileTtlSeconds: config.ttl.sessionMax,
+    levelMaxAge: config.levelMaxAge,
   });
   return { federationMembers, federation, audit, accounts, serviceRepo, onlineServices, consentRepo, consents, mail, registration, selfService, contact };
 }

@@ -7,7 +7,7 @@ import { isUuid } from '../db/uuid.ts';
 export const FEDERATION_AUDIT_RETENTION_DAYS = 7;
 
 export type AuditType =
-  | 'login' | 'logout' | 'consent.granted' | 'consent.withdrawn'
+  | 'login' | 'logout' | 'consent.granted' | 'consent.declined' | 'consent.withdrawn'
   | 'client.created' | 'client.updated' | 'client.deleted' | 'account.created' | 'keys.rotated'
   | 'registration' | 'account.activated' | 'password.reset_requested' | 'password.reset' | 'password.changed'
   | 'email.change_requested' | 'email.changed' | 'profile.updated' | 'account.deleted' | 'contact.sent'

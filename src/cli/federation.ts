@@ -3,7 +3,9 @@ import type { ParseArgsOptionsConfig } from 'node:util';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { UnitOfWork } from '../db/unit-of-work.ts';
-import { FederationMemberService, federationRepos, type FederationMemberSpec } from '../federation/federation-member.service.ts';
+import {
+  FederationMemberService, federationRepos, type FederationMemberSpec, type FederationMemberView,
+} from '../federation/federation-member.service.ts';
 import { MemberListSync } from '../federation/member-list.ts';
 import { DbKvStore } from '../kv/kv.repository.ts';
 import { RedisKvStore } from '../kv/redis-kv-store.ts';
@@ -77,6 +79,11 @@ async function add(args: string[]): Promise<void> {
   });
 }
 
+/** FED-05: why a member is disabled; only 'by list' is lifted by a later federation list. */
+const DISABLED_BY: Record<string, string> = { operator: 'by operator', list: 'by list', issuer_change: 'issuer changed' };
+const stateOf = (m: Pick<FederationMemberView, 'enabled' | 'disabledBy'>) =>
+  (m.enabled ? 'enabled' : m.disabledBy ? `disabled (${DISABLED_BY[m.disabledBy]})` : 'disabled');
+
 /** Metadata only: the client secret is never printed. */
 async function list(args: string[]): Promise<void> {
   parseOptions('federation list', args, {});
@@ -89,10 +96,14 @@ async function list(args: string[]): Promise<void> {
     write(table(
       ['CODE', 'NAME', 'STATE', 'MAX LEVEL', 'ISSUER', 'CLIENT_ID', 'ACR MAP', 'CLAIMS'],
       members.map((m) => [
-        m.code, m.displayName, m.enabled ? 'enabled' : 'disabled', m.maxLevel, m.issuer, m.clientId,
+        m.code, m.displayName, stateOf(m), m.maxLevel, m.issuer, m.clientId,
         Object.entries(m.acrMap).map(([acr, level]) => `${acr}=${level}`).join(' '), m.claims.join(','),
       ]),
     ));
+    const held = members.filter((m) => !m.enabled && m.disabledBy === 'issuer_change').map((m) => m.code);
+    if (held.length > 0) {
+      write(`\nHeld after the federation list changed their issuer: ${held.join(', ')}; check the new issuer, then 'federation enable --code <CODE>'.`);
+    }
   });
 }
 
@@ -168,6 +179,9 @@ async function sync(args: string[]): Promise<void> {
       write(`Federation list applied from ${list.url}`);
       write(`  updated/confirmed: ${result.applied.join(', ') || '-'}`);
       write(`  disabled (not listed): ${result.disabled.join(', ') || '-'}`);
+      if (result.held.length > 0) {
+        write(`  held (issuer changed by the list; check it, then 'federation enable --code <CODE>'): ${result.held.join(', ')}`);
+      }
       if (result.skipped.length > 0) {
         write(`  skipped (no local client credentials): ${result.skipped.join(', ')}; add them with 'federation add'`);
       }

@@ -27,6 +27,8 @@ export interface FederatedProfile {
   /** The online service that started this sign-in: the only one it may serve (no SSO). */
   clientId: string;
   level: Level;
+  /** When the citizen came back here (epoch seconds, our clock); the ID token's auth_time is the home Land's. */
+  signedInAt: number;
   /** The claims the home Land delivered that the online service asked for (never `sub`). */
   claims: Record<string, unknown>;
 }

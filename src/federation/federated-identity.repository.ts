@@ -17,6 +17,10 @@ export class FederatedIdentityRepository {
     return isUuid(id) ? this.repo.findOneBy({ id }) : Promise.resolve(null);
   }
 
+  async removeForMember(memberCode: string): Promise<number> {
+    return (await queryReturning<{ id: string }>(this.db, 'DELETE FROM federated_identity WHERE member_code = $1 RETURNING id', [memberCode])).length;
+  }
+
   /** The link for (issuer, sub), created on first sight; concurrent first sign-ins get one row. */
   async link(memberCode: string, issuer: string, subject: string): Promise<FederatedIdentity> {
     const [row] = await queryReturning<{ id: string; member_code: string; issuer: string; subject: string; created_at: Date }>(this.db,

@@ -19,14 +19,14 @@ export type { FailureReason };
 export interface FederationOffer {
   code: string;
   displayName: string;
-  /** The Land's web origin (the Land choice page's CSP must let its form go there). */
+  /** Where "Anmelden" leads (the Land choice page's CSP must let its form go there). */
   origin: string;
 }
 
 export type BeginResult = { ok: true; url: string; origin: string } | { ok: false; reason: 'not_offered' | 'unreachable'; member?: FederationOffer };
 
 export type CompleteResult =
-  | { ok: true; accountId: string; level: Level; amr: string[]; member: FederationOffer }
+  | { ok: true; accountId: string; level: Level; amr: string[]; authTime: number; member: FederationOffer }
   | { ok: false; reason: FailureReason; member?: FederationOffer; upstreamError?: string };
 
 /** What begin() leaves for the way back; single-use, bound to the interaction. */
@@ -36,6 +36,8 @@ interface Pending {
   verifier: string;
   member: string;
   claims: string[];
+  /** The oldest home sign-in this level and request accept, in seconds (sent as max_age). */
+  maxAge: number;
 }
 
 export interface FederatedSignInDeps {
@@ -53,6 +55,8 @@ export interface FederatedSignInDeps {
   pendingTtlSeconds: number;
   /** How long the home Land's data may stay in the provider store (the session's lifetime). */
   profileTtlSeconds: number;
+  /** Maximum age of a sign-in per level (TR-03160-1): a home sign-in older than that does not count. */
+  levelMaxAge: Readonly<Record<Level, number>>;
 }
 
 const pendingKey = (uid: string) => `federation:pending:${uid}`;
@@ -80,11 +84,17 @@ export class FederatedSignInService {
   /** FED-04/05: the Länder offered for a service, empty when it does not allow federation. */
   async offers(federationAllowed: boolean, required: Level): Promise<FederationOffer[]> {
     if (!federationAllowed) return [];
-    return (await this.deps.members.enabled()).filter((m) => reaches(m, required)).map(offer);
+    return (await this.deps.members.enabled()).filter((m) => reaches(m, required))
+      .map((m) => ({ ...offer(m), origin: this.deps.clients.authorizationOrigin(m) }));
   }
 
+  /**
+   * `maxAge` and `forceLogin` are the service's own freshness demands (max_age, prompt=login);
+   * they travel on to the home Land, whose sign-in time is the one that counts.
+   */
   async begin(input: {
     uid: string; memberCode: string; required: Level; claims: readonly string[]; federationAllowed: boolean; clientId: string; ip: string;
+    maxAge?: number; forceLogin?: boolean;
   }): Promise<BeginResult> {
     const member = await this.deps.members.find(input.memberCode);
     if (!input.federationAllowed || !member || !member.enabled || !reaches(member, input.required)) return { ok: false, reason: 'not_offered' };
@@ -107,6 +117,7 @@ export class FederatedSignInService {
       verifier: client.randomPKCECodeVerifier(),
       member: member.code,
       claims,
+      maxAge: Math.min(this.deps.levelMaxAge[input.required], input.maxAge ?? Infinity),
     };
     const url = client.buildAuthorizationUrl(config, {
       redirect_uri: this.deps.redirectUri,
@@ -116,6 +127,8 @@ export class FederatedSignInService {
       code_challenge: await client.calculatePKCECodeChallenge(pending.verifier),
       code_challenge_method: 'S256',
       acr_values: acceptableAcrs(member, input.required).join(' '),
+      max_age: String(pending.maxAge),
+      ...(input.forceLogin ? { prompt: 'login' } : {}),
       ui_locales: 'de',
     });
     await this.deps.kv.set(pendingKey(input.uid), JSON.stringify(pending), this.deps.pendingTtlSeconds);
@@ -147,6 +160,8 @@ export class FederatedSignInService {
       callback.search = input.params.toString();
       tokens = await client.authorizationCodeGrant(config, callback, {
         pkceCodeVerifier: pending.verifier, expectedState: pending.state, expectedNonce: pending.nonce, idTokenExpected: true,
+        // openid-client then requires auth_time and refuses a home sign-in older than this.
+        maxAge: pending.maxAge,
       });
       userinfo = await client.fetchUserInfo(config, tokens.access_token, tokens.claims()!.sub);
       this.deps.clients.remember(member, config);
@@ -172,6 +187,7 @@ export class FederatedSignInService {
     const accountId = federatedAccountId(identity.id, randomBytes(12).toString('base64url'));
     const profile: FederatedProfile = {
       memberCode: member.code, memberName: member.displayName, clientId: input.clientId, level,
+      signedInAt: Math.floor(this.deps.clock.now().getTime() / 1000),
       claims: Object.fromEntries(pending.claims.filter((c) => c !== 'sub' && userinfo[c] !== undefined).map((c) => [c, userinfo[c]])),
     };
     await this.deps.kv.set(profileKey(accountId), JSON.stringify(profile), this.deps.profileTtlSeconds);
@@ -180,9 +196,11 @@ export class FederatedSignInService {
       type: 'federation.sign_in', result: 'success', clientId: input.clientId, ip: input.ip,
       details: { member: member.code, federatedId: identity.id, level, acr: idToken.acr },
     });
-    // The home Land's methods (RFC 8176) travel on; the level is ours.
-    const amr = Array.isArray(idToken.amr) && idToken.amr.every((m) => typeof m === 'string') ? idToken.amr : ['pwd'];
-    return { ok: true, accountId, level, amr, member: offer(member) };
+    // The home Land's methods (RFC 8176) travel on, marked `fed` so no service mistakes them for
+    // a sign-in here; the level is ours. The sign-in time is the home Land's.
+    const upstreamAmr = Array.isArray(idToken.amr) ? idToken.amr.filter((m): m is string => typeof m === 'string' && /^[a-z]{2,10}$/.test(m)) : [];
+    const authTime = typeof idToken.auth_time === 'number' ? idToken.auth_time : Math.floor(this.deps.clock.now().getTime() / 1000);
+    return { ok: true, accountId, level, amr: [...new Set([...upstreamAmr, 'fed'])], authTime, member: offer(member) };
   }
 
   /** The home Land's data of the current sign-in, or null once it expired. */
@@ -194,7 +212,18 @@ export class FederatedSignInService {
 
   /** Whether a federated session may serve this online service: only the one that started it. */
   async serves(accountId: string, clientId: string): Promise<boolean> {
-    return (await this.profile(accountId))?.clientId === clientId;
+    const profile = await this.profile(accountId);
+    if (profile?.clientId !== clientId) return false;
+    // A Land switched off, or limited to a lower level, since this sign-in no longer vouches for it.
+    const member = await this.deps.members.find(profile.memberCode);
+    if (member?.enabled && atLeast(member.maxLevel, profile.level)) return true;
+    await this.forget(accountId);
+    return false;
+  }
+
+  /** When a federated sign-in came back here: idle time counts from then, not from the home sign-in. */
+  async signedInAt(accountId: string): Promise<number | undefined> {
+    return (await this.profile(accountId))?.signedInAt;
   }
 
   /** Ends a sign-in's hold on the home Land's data (sign-out). */

@@ -1,6 +1,6 @@
 import type { Repository } from 'typeorm';
 import type { Db } from '../db/unit-of-work.ts';
-import { FederationMemberEntity, type FederationMember } from '../../entities/federation-member.entity.ts';
+import { FederationMemberEntity, type FederationMember, type FederationMemberDisabledBy } from '../../entities/federation-member.entity.ts';
 
 export type FederationMemberInput = Omit<FederationMember, 'createdAt' | 'updatedAt'>;
 
@@ -32,15 +32,22 @@ export class FederationMemberRepository {
     return (await this.find(member.code))!;
   }
 
-  /** FED-05: the fields a federation list publishes; our client credentials are left alone. */
-  async updatePublic(code: string, fields: Pick<FederationMember, 'displayName' | 'issuer' | 'enabled' | 'maxLevel' | 'acrMap' | 'claims'>): Promise<boolean> {
-    const { displayName, issuer, enabled, maxLevel, acrMap, claims } = fields;
-    const result = await this.repo.update({ code }, { displayName, issuer, enabled, maxLevel, acrMap, claims });
+  /**
+   * FED-05: the fields a federation list publishes, with the state the list leaves the member
+   * in (not necessarily the published `enabled`); our client credentials are left alone.
+   */
+  async updatePublic(
+    code: string,
+    fields: Pick<FederationMember, 'displayName' | 'issuer' | 'enabled' | 'disabledBy' | 'maxLevel' | 'acrMap' | 'claims'>,
+  ): Promise<boolean> {
+    const { displayName, issuer, enabled, disabledBy, maxLevel, acrMap, claims } = fields;
+    const result = await this.repo.update({ code }, { displayName, issuer, enabled, disabledBy, maxLevel, acrMap, claims });
     return (result.affected ?? 0) > 0;
   }
 
-  async setEnabled(code: string, enabled: boolean): Promise<boolean> {
-    const result = await this.repo.update({ code }, { enabled });
+  /** Enabling clears disabledBy; disabling records who did it. */
+  async setEnabled(code: string, enabled: boolean, disabledBy: FederationMemberDisabledBy = 'operator'): Promise<boolean> {
+    const result = await this.repo.update({ code }, { enabled, disabledBy: enabled ? null : disabledBy });
     return (result.affected ?? 0) > 0;
   }
 

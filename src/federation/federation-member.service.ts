@@ -2,13 +2,14 @@ import { hkdfSync } from 'node:crypto';
 import { CompactEncrypt, compactDecrypt } from 'jose';
 import { z } from 'zod';
 import { DEFAULT_ACR, LEVELS, type Level } from '../../config/trust-levels.ts';
-import type { FederationMember } from '../../entities/federation-member.entity.ts';
+import type { FederationMember, FederationMemberDisabledBy } from '../../entities/federation-member.entity.ts';
 import { AuditRepository } from '../audit/audit.repository.ts';
 import { AuditService } from '../audit/audit.service.ts';
 import type { Clock } from '../clock.ts';
 import type { Db, UnitOfWork } from '../db/unit-of-work.ts';
 import type { Logger } from '../observability/logger.ts';
 import { rank } from '../trust/levels.ts';
+import { FederatedIdentityRepository } from './federated-identity.repository.ts';
 import { FederationMemberRepository } from './federation-member.repository.ts';
 
 /** The loopback interface: localhost, ::1 and all of 127.0.0.0/8 (two Länder on one machine need two hosts). */
@@ -46,12 +47,17 @@ type ParsedSpec = z.output<typeof FederationMemberSpec>;
  */
 export const FederationListEntry = FederationMemberSpec.omit({ clientId: true, clientSecret: true });
 export type FederationListEntry = z.input<typeof FederationListEntry>;
+type ParsedEntry = z.output<typeof FederationListEntry>;
 
-/** What applying a list did: updated or confirmed, disabled as unlisted, listed without our credentials. */
+/**
+ * What applying a list did: updated or confirmed, not listed (so disabled), listed without our
+ * credentials, and listed but held after an issuer change until an operator enables them.
+ */
 export interface ListApplied {
   applied: string[];
   disabled: string[];
   skipped: string[];
+  held: string[];
 }
 
 /** A member as shown to operators: never the secret. */
@@ -59,24 +65,53 @@ export type FederationMemberView = Omit<FederationMember, 'clientSecretEncrypted
 
 export interface FederationRepos {
   members: FederationMemberRepository;
+  identities: FederatedIdentityRepository;
   audit: AuditService;
 }
 
 /** Repositories (and audit writes) bound to one DataSource or transaction manager. */
 export function federationRepos(clock: Clock, logger: Logger): (db: Db) => FederationRepos {
-  return (db) => ({ members: new FederationMemberRepository(db), audit: new AuditService(new AuditRepository(db), clock, logger) });
+  return (db) => ({
+    members: new FederationMemberRepository(db), identities: new FederatedIdentityRepository(db), audit: new AuditService(new AuditRepository(db), clock, logger),
+  });
 }
 
 const issue = (path: (string | number)[], message: string) => ({ code: 'custom' as const, path, message, input: undefined });
 
-const PUBLIC_FIELDS = ['displayName', 'issuer', 'enabled', 'maxLevel', 'acrMap', 'claims'] as const;
+/** Published fields the list sets as they are; `enabled` is decided by listedState. */
+const PUBLISHED_FIELDS = ['displayName', 'issuer', 'maxLevel', 'acrMap', 'claims'] as const;
+
+type MemberState = Pick<FederationMember, 'enabled' | 'disabledBy'>;
 
 /** jsonb does not keep key order, so maps are compared as sorted entries. */
 const canonical = (value: unknown): string =>
   JSON.stringify(value && typeof value === 'object' && !Array.isArray(value) ? Object.entries(value).sort(([a], [b]) => a.localeCompare(b)) : value);
 
-function changedFields(member: FederationMember, entry: z.output<typeof FederationListEntry>): string[] {
-  return PUBLIC_FIELDS.filter((field) => canonical(member[field]) !== canonical(entry[field]));
+function changedFields(member: FederationMember, entry: ParsedEntry, state: MemberState): string[] {
+  return [
+    ...PUBLISHED_FIELDS.filter((field) => canonical(member[field]) !== canonical(entry[field])),
+    ...(['enabled', 'disabledBy'] as const).filter((field) => member[field] !== state[field]),
+  ];
+}
+
+/** Disabled by someone the list must not overrule: an operator, or a hold after an issuer change. */
+const heldLocally = (member: FederationMember): member is FederationMember & { disabledBy: 'operator' | 'issuer_change' } =>
+  !member.enabled && (member.disabledBy === 'operator' || member.disabledBy === 'issuer_change');
+
+/**
+ * FED-05: the state the list leaves a listed member in. A new issuer holds it (our client
+ * secret would go to that host) until an operator enables it; otherwise the list may lift only
+ * its own disabling, never an operator's.
+ */
+function listedState(member: FederationMember, entry: ParsedEntry): MemberState {
+  if (member.issuer !== entry.issuer) return { enabled: false, disabledBy: 'issuer_change' };
+  if (heldLocally(member)) return { enabled: false, disabledBy: member.disabledBy };
+  return entry.enabled ? { enabled: true, disabledBy: null } : { enabled: false, disabledBy: 'list' };
+}
+
+/** FED-05: a member missing from the list is disabled by the list, unless already held locally. */
+function unlistedState(member: FederationMember): { enabled: false; disabledBy: FederationMemberDisabledBy } {
+  return heldLocally(member) ? { enabled: false, disabledBy: member.disabledBy } : { enabled: false, disabledBy: 'list' };
 }
 
 const view = (member: FederationMember): FederationMemberView => {
@@ -147,18 +182,32 @@ export class FederationMemberService {
     });
   }
 
+  /**
+   * The operator's switch (FED-05): a disable is recorded as the operator's, so no federation
+   * list turns it back on; an enable clears any reason, including a hold after an issuer change.
+   */
   async setEnabled(code: string, enabled: boolean): Promise<boolean> {
     return this.uow.run(async ({ members, audit }) => {
-      if (!(await members.setEnabled(code, enabled))) return false;
-      await audit.record({ type: 'federation.member_changed', result: 'success', details: { code, change: enabled ? 'enabled' : 'disabled' } });
+      const member = await members.find(code);
+      if (!member || !(await members.setEnabled(code, enabled, 'operator'))) return false;
+      await audit.record({
+        type: 'federation.member_changed',
+        result: 'success',
+        details: {
+          code, change: enabled ? 'enabled' : 'disabled', issuer: member.issuer, disabledBy: enabled ? null : 'operator',
+          ...(member.disabledBy && member.disabledBy !== (enabled ? null : 'operator') ? { previouslyDisabledBy: member.disabledBy } : {}),
+        },
+      });
       return true;
     });
   }
 
+  /** Removes a Land and, in the same transaction, every link to its citizens (their subs here end). */
   async remove(code: string): Promise<boolean> {
-    return this.uow.run(async ({ members, audit }) => {
+    return this.uow.run(async ({ members, identities, audit }) => {
       if (!(await members.remove(code))) return false;
-      await audit.record({ type: 'federation.member_changed', result: 'success', details: { code, change: 'removed' } });
+      const links = await identities.removeForMember(code);
+      await audit.record({ type: 'federation.member_changed', result: 'success', details: { code, change: 'removed', linksRemoved: links } });
       return true;
     });
   }
@@ -167,6 +216,8 @@ export class FederationMemberService {
    * FED-05: makes a verified federation list the one in force, in one transaction. Listed
    * members get the published fields (our clientId and secret stay); members missing from the
    * list are disabled; listed Länder we hold no credentials for are skipped and reported.
+   * The list never lifts an operator's disable, and a changed issuer holds the member
+   * (disabledBy 'issuer_change') until an operator enables it: see listedState.
    */
   async applyList(inputs: readonly FederationListEntry[], listIssuedAt: Date): Promise<ListApplied> {
     const entries = inputs.map((input) => FederationListEntry.parse(input));
@@ -185,24 +236,37 @@ export class FederationMemberService {
         return owner && !listed.some((l) => l.code === owner.code) ? [issue(['members', e.code, 'issuer'], `already used by member ${owner.code}`)] : [];
       });
       if (taken.length > 0) throw new z.ZodError(taken);
-      const result: ListApplied = { applied: [], disabled: [], skipped: entries.filter((e) => !local.has(e.code)).map((e) => e.code) };
+      const result: ListApplied = { applied: [], disabled: [], skipped: entries.filter((e) => !local.has(e.code)).map((e) => e.code), held: [] };
       for (const entry of listed) {
-        const changed = changedFields(local.get(entry.code)!, entry);
+        const member = local.get(entry.code)!;
+        const state = listedState(member, entry);
+        const changed = changedFields(member, entry, state);
         if (changed.length > 0) {
-          await members.updatePublic(entry.code, entry);
+          await members.updatePublic(entry.code, { ...entry, ...state });
           await audit.record({
             type: 'federation.member_changed',
             result: 'success',
-            details: { code: entry.code, change: 'list', listIssuedAt: iat, fields: changed, issuer: entry.issuer, enabled: entry.enabled, maxLevel: entry.maxLevel },
+            details: {
+              code: entry.code, change: 'list', listIssuedAt: iat, fields: changed, issuer: entry.issuer,
+              ...(member.issuer !== entry.issuer ? { previousIssuer: member.issuer } : {}),
+              enabled: state.enabled, disabledBy: state.disabledBy, listedEnabled: entry.enabled, maxLevel: entry.maxLevel,
+            },
           });
         }
         result.applied.push(entry.code);
+        if (state.disabledBy === 'issuer_change') result.held.push(entry.code);
       }
       for (const member of local.values()) {
         if (codes.has(member.code)) continue;
-        if (member.enabled) {
-          await members.setEnabled(member.code, false);
-          await audit.record({ type: 'federation.member_changed', result: 'success', details: { code: member.code, change: 'list', listIssuedAt: iat, fields: ['enabled'], enabled: false } });
+        const state = unlistedState(member);
+        const changed = (['enabled', 'disabledBy'] as const).filter((field) => member[field] !== state[field]);
+        if (changed.length > 0) {
+          await members.setEnabled(member.code, false, state.disabledBy);
+          await audit.record({
+            type: 'federation.member_changed',
+            result: 'success',
+            details: { code: member.code, change: 'list', listIssuedAt: iat, fields: changed, enabled: false, disabledBy: state.disabledBy },
+          });
         }
         result.disabled.push(member.code);
       }
@@ -243,6 +307,8 @@ export class FederationMemberService {
   private async write({ members, audit }: FederationRepos, spec: ParsedSpec): Promise<{ member: FederationMemberView; outcome: 'created' | 'updated' }> {
     const existing = await members.find(spec.code);
     const clientSecretEncrypted = spec.clientSecret !== undefined ? await this.encrypt(spec.clientSecret) : existing!.clientSecretEncrypted;
+    // The operator's declaration: enabled clears any reason (also a hold), disabled is the operator's.
+    const disabledBy: FederationMemberDisabledBy | null = spec.enabled ? null : 'operator';
     const member = await members.upsert({
       code: spec.code,
       displayName: spec.displayName,
@@ -250,6 +316,7 @@ export class FederationMemberService {
       clientId: spec.clientId,
       clientSecretEncrypted,
       enabled: spec.enabled,
+      disabledBy,
       maxLevel: spec.maxLevel,
       acrMap: spec.acrMap,
       claims: spec.claims,
@@ -260,6 +327,7 @@ export class FederationMemberService {
       result: 'success',
       details: {
         code: spec.code, change: outcome, issuer: spec.issuer, clientId: spec.clientId, enabled: spec.enabled,
+        disabledBy, ...(existing?.disabledBy && existing.disabledBy !== disabledBy ? { previouslyDisabledBy: existing.disabledBy } : {}),
         maxLevel: spec.maxLevel, secretChanged: spec.clientSecret !== undefined,
       },
     });

@@ -58,9 +58,13 @@ export class MemberClients {
     if (server && jwks) server.jwks = jwks;
   }
 
-  /** Drops a member's cached discovery and keys (member changed or removed). */
-  forget(code: string): void {
-    this.servers.delete(code);
+  /**
+   * Where the member's authorization endpoint lives, once discovered; the Land choice page's CSP
+   * must let the "Anmelden" form's redirect go there.
+   */
+  authorizationOrigin(member: Pick<FederationMemberView, 'code' | 'issuer'>): string {
+    const endpoint = this.servers.get(member.code)?.metadata.authorization_endpoint;
+    return endpoint ? new URL(endpoint).origin : new URL(member.issuer).origin;
   }
 
   private async server(member: Pick<FederationMemberView, 'code' | 'issuer' | 'clientId'>): Promise<CachedServer> {

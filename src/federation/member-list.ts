@@ -28,8 +28,12 @@ const ListPayload = z.object({
 /** The list in force: its iat, and a digest telling a re-fetch of it from a re-issue. */
 const Mark = z.object({ iat: z.number(), digest: z.string() });
 
+/**
+ * `held`: listed Länder kept disabled because the list changed their issuer (our client secret
+ * would go to the new host) until an operator runs `federation enable` (FED-05).
+ */
 export type RefreshResult =
-  | { ok: true; applied: string[]; disabled: string[]; skipped: string[] }
+  | { ok: true; applied: string[]; disabled: string[]; skipped: string[]; held: string[] }
   | { ok: false; reason: string };
 
 /** A refusal whose message is already the reason to report. */
@@ -86,9 +90,12 @@ export class MemberListSync {
       metrics.federationListStale.set(0);
       metrics.federationListRefreshes.inc({ result: 'success' });
       metrics.federationListLastSuccess.set(Math.floor(clock.now().getTime() / 1000));
-      logger.info({ issuedAt: list.iat, applied: result.applied, disabled: result.disabled }, 'federation list applied');
+      logger.info({ issuedAt: list.iat, applied: result.applied, disabled: result.disabled, held: result.held }, 'federation list applied');
       if (result.skipped.length > 0) {
         logger.warn({ skipped: result.skipped }, 'federation list names Länder without local client credentials; add them with `npm run cli -- federation add`');
+      }
+      if (result.held.length > 0) {
+        logger.warn({ held: result.held }, 'federation list changed the issuer of these Länder; they stay disabled until checked and enabled with `npm run cli -- federation enable`');
       }
       return { ok: true, ...result };
     } catch (error) {

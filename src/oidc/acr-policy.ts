@@ -58,6 +58,8 @@ export interface FederatedSessions {
   serves(accountId: string, clientId: string): Promise<boolean>;
   /** Sign-out: the home Land's data of that sign-in is dropped at once. */
   forget(accountId: string): Promise<void>;
+  /** When the sign-in came back here (its session's login time is the home Land's). */
+  signedInAt(accountId: string): Promise<number | undefined>;
 }
 
 export function createInteractionPolicy(acr: AcrMap, clock: Clock, maxAge: Readonly<Record<Level, number>>, federated: FederatedSessions) {

@@ -5,7 +5,8 @@ import { AppError } from '../http/errors.ts';
 import type { Clock } from '../clock.ts';
 import type { ConsentRepository } from '../consents/consent.repository.ts';
 import type { AcrMap, AuthMethod, Level } from '../trust/levels.ts';
-import { requiredLevelFor } from './acr-policy.ts';
+import { requiredLevelFor, type FederatedSessions } from './acr-policy.ts';
+import { isFederatedAccount } from '../federation/federated-account.ts';
 
 export interface InteractionClient {
   clientId: string;
@@ -32,6 +33,10 @@ export interface InteractionState {
   /** Every claim the service will receive once consent is given (shown on the consent page). */
   claims: string[];
   scopes: string[];
+  /** The request's max_age, if any. */
+  maxAge?: number;
+  /** The request demands a new sign-in (prompt=login). */
+  forceLogin: boolean;
 }
 
 /** The interactions layer's only view of oidc-provider (routes never import it). */
@@ -40,12 +45,14 @@ export class InteractionPort {
   private readonly acr: AcrMap;
   private readonly consents: ConsentRepository;
   private readonly clock: Clock;
+  private readonly federated: Pick<FederatedSessions, 'forget' | 'signedInAt'>;
 
-  constructor(provider: Provider, acr: AcrMap, consents: ConsentRepository, clock: Clock) {
+  constructor(provider: Provider, acr: AcrMap, consents: ConsentRepository, clock: Clock, federated: Pick<FederatedSessions, 'forget' | 'signedInAt'>) {
     this.provider = provider;
     this.acr = acr;
     this.consents = consents;
     this.clock = clock;
+    this.federated = federated;
   }
 
   /** Throws when the interaction is unknown or expired (the caller shows "Sitzung abgelaufen"). */
@@ -75,19 +82,22 @@ export class InteractionPort {
       restartUrl: `/auth?${new URLSearchParams(Object.entries(interaction.params).filter((e): e is [string, string] => typeof e[1] === 'string'))}`,
       claims: [...new Set(scopes.flatMap((s) => SCOPE_CLAIMS[s] ?? []))],
       scopes,
+      maxAge: Number.isSafeInteger(Number(interaction.params.max_age)) && interaction.params.max_age !== undefined ? Number(interaction.params.max_age) : undefined,
+      forceLogin: String(interaction.params.prompt ?? '').split(' ').includes('login'),
     };
   }
 
   /** Ends the login prompt; the session is a browser-session cookie (remember: false). */
   /** `amr` overrides the method's value (a federated sign-in carries the home Land's). */
-  async finishLogin(ctx: Context, login: { accountId: string; level: Level; method: AuthMethod | 'federation'; amr?: string[] }): Promise<string> {
+  async finishLogin(ctx: Context, login: { accountId: string; level: Level; method: AuthMethod | 'federation'; amr?: string[]; ts?: number }): Promise<string> {
     return this.provider.interactionResult(ctx.req, ctx.res, {
       login: {
         accountId: login.accountId,
         acr: this.acr.acr(login.level),
         amr: login.amr ?? [login.method === 'eid' ? 'hwk' : 'pwd'],
         remember: false,
-        ts: Math.floor(this.clock.now().getTime() / 1000),
+        // A federated sign-in happened at the home Land: its time is what level ages count from.
+        ts: login.ts ?? Math.floor(this.clock.now().getTime() / 1000),
       },
     }, { mergeWithLastSubmission: false });
   }
@@ -133,12 +143,17 @@ export class InteractionPort {
     if (!ctx.cookies.get(this.provider.cookieName('session'))) return undefined;
     const session = await this.provider.Session.get(ctx as never);
     if (!session.accountId) return undefined;
-    return { id: session.jti, accountId: session.accountId, loginTs: session.loginTs ?? 0 };
+    // A federated session's login time is the home Land's sign-in (level ages count from it);
+    // idle time and sign-out marks count from when it came back here.
+    const loginTs = isFederatedAccount(session.accountId) ? await this.federated.signedInAt(session.accountId) : undefined;
+    return { id: session.jti, accountId: session.accountId, loginTs: loginTs ?? session.loginTs ?? 0 };
   }
 
   /** Ends a provider session server-side (idle time-out, sign-out from the portal). */
   async endSession(sessionId: string): Promise<void> {
     const session = await this.provider.Session.find(sessionId);
+    // The home Land's data of a federated sign-in ends with its session.
+    if (session?.accountId) await this.federated.forget(session.accountId);
     await session?.destroy();
   }
 }

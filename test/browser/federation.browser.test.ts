@@ -231,6 +231,33 @@ describe('FED in Chromium: sign-in with the Servicekonto of another Land under t
     }
   }, 60_000);
 
+  it('FED a second federated sign-in in the same browser, for another service, gets through oidc-provider\'s account switch under the CSP', async () => {
+    const { context, page, cspProblems } = await watchedBrowser(browser);
+    const other = await registerRelyingParty(f.st.app, f.st.url, {
+      clientId: 'kita-browser', displayName: 'Kita-Platz online', federationAllowed: true, redirectUris: [`${service.url}/callback`],
+    });
+    for (const [target, name] of [[rp, 'Hundesteuer online'], [other, 'Kita-Platz online']] as const) {
+      const flow = await authorizationUrl(target);
+      await page.goto(flow.url.href);
+      await main(page).getByRole('link', { name: 'Mit anderem Servicekonto anmelden', exact: true }).click();
+      await page.getByLabel('Niedersachsen').check();
+      await main(page).getByRole('button', { name: 'Anmelden', exact: true }).click();
+      await page.waitForURL((url) => url.origin === f.ni.url || url.origin === f.st.url);
+      // The first time NI asks for the password (and maybe its consent); then its session answers.
+      if (new URL(page.url()).origin === f.ni.url && (await h1(page)) === 'Anmelden' && (await signInAtNi(page)) === 'ni-consent') await agreeAtNi(page);
+      // The second time oidc-provider first ends the previous federated session with its own
+      // self-submitting form; our CSP must let its inline script run.
+      await page.waitForURL((url) => url.origin === f.st.url && /\/interaction\/[^/]+$/.test(url.pathname));
+      expect(await h1(page)).toBe('Einwilligung');
+      await expect(main(page).textContent()).resolves.toContain(name);
+      await main(page).getByRole('button', { name: 'Zustimmen und fortfahren' }).click();
+      await page.waitForURL((url) => url.origin === service.url && url.pathname === '/callback');
+      expect((await redeem(target, flow, page.url())).claims()!.acr).toBe(LOW);
+    }
+    expect(cspProblems).toEqual([]);
+    await context.close();
+  }, 60_000);
+
   it('control: without NI in form-action Chromium refuses the hand-over, so the checks above are not vacuous', async () => {
     const { context, page, cspProblems } = await watchedBrowser(browser);
     // Serve the choice page with NI's origin taken out of its form-action.

@@ -77,6 +77,12 @@ describe('FED: sign-in with the service account of another Land (two providers o
     expect(callback.searchParams.get('code')).toBeNull();
     const rows = await f.st.app.dataSource.query(`SELECT count(*)::int AS n FROM consent`);
     expect(rows[0].n).toBe(0);
+    const declined = await f.st.app.dataSource.query(`SELECT details FROM audit_event WHERE type = 'consent.declined'`);
+    expect(declined.length).toBe(1);
+    expect(declined[0].details.federatedAccount).toMatch(/^fed:/);
+    // The home Land's data is gone: the same browser gets no silent sign-in from that session.
+    const silent = await citizen.visit((await authorizationUrl(hundesteuer, { prompt: 'none' })).url.href);
+    expect(new URL(silent.location!).searchParams.get('error')).toBe('login_required');
   });
 
   it('FED-04 a service without the flag shows no "Mit anderem Servicekonto", and the choice page is not reachable', async () => {
@@ -172,6 +178,18 @@ describe('FED: sign-in with the service account of another Land (two providers o
     expect((await a.citizen.request(action, { form: { xsrf, logout: 'yes' } })).location).toMatch(/^https:\/\/hundesteuer-st\./);
     // The access token is still unexpired, but there is nothing left to release.
     await expect(fetchUserInfo(hundesteuer, aTokens.access_token, aTokens.claims()!.sub)).rejects.toThrow();
+  });
+
+  it('FED a second federated sign-in in the same browser, for another service, reaches that service', async () => {
+    const citizen = federatedCitizen(f);
+    const a = await federatedSignIn(hundesteuer, BASIC, citizen);
+    await redeem(hundesteuer, a.flow, (await citizen.submit(a.consent, formAction(a.consent, '/confirm'))).location!);
+    const other = await registerRelyingParty(f.st.app, f.st.url, { clientId: 'elterngeld-st', federationAllowed: true });
+    const b = await federatedSignIn(other, BASIC, citizen);
+    expect(b.consent.body).toContain('Servicekonto aus Niedersachsen');
+    const back = await citizen.submit(b.consent, formAction(b.consent, '/confirm'));
+    expect(back.location).toMatch(/^https:\/\/elterngeld-st\./);
+    expect((await redeem(other, b.flow, back.location!)).claims()!.acr).toBe(LOW);
   });
 
   it('FED identity: a local account with the same e-mail is never signed in or linked', async () => {

@@ -44,19 +44,31 @@ export class Citizen {
 
   /** GET url and follow redirects while they stay on the provider's origin. */
   async visit(url: string): Promise<Page> {
-    let page = await this.request(url);
-    for (let hops = 0; this.followed(page) && hops < 10; hops++) {
-      page = await this.request(page.location!);
-    }
-    return page;
+    return this.follow(await this.request(url));
   }
 
   /** POST a form (adding the page's CSRF token) and follow redirects on the provider. */
   async submit(from: Page, action: string, form: Record<string, string> = {}): Promise<Page> {
     // Like a browser: a relative form action resolves against the page it is on.
-    let page = await this.request(new URL(action, from.url).href, { form: { _csrf: csrfToken(from), ...form } });
-    for (let hops = 0; this.followed(page) && hops < 10; hops++) {
-      page = await this.request(page.location!);
+    return this.follow(await this.request(new URL(action, from.url).href, { form: { _csrf: csrfToken(from), ...form } }));
+  }
+
+  /**
+   * Follows redirects on the followed origins, and submits oidc-provider's self-submitting
+   * form (shown when a browser switches accounts) as the browser's script would.
+   */
+  private async follow(first: Page): Promise<Page> {
+    let page = first;
+    for (let hops = 0; hops < 12; hops++) {
+      if (this.followed(page)) {
+        page = await this.request(page.location!);
+      } else if (page.body.includes('<title>Submitting Callback</title>')) {
+        const action = /<form method="post" action="([^"]+)"/.exec(page.body)![1]!.replace(/&amp;/g, '&');
+        const inputs = Object.fromEntries([...page.body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\/>/g)].map((m) => [m[1]!, m[2]!]));
+        page = await this.request(new URL(action, page.url).href, { form: inputs });
+      } else {
+        break;
+      }
     }
     return page;
   }

@@ -101,7 +101,7 @@ describe('signed federation list (FED-05)', () => {
       entry('ST', { displayName: 'Sachsen-Anhalt' }),
     ], { exp: now() + 7 * 86400 }));
 
-    expect(await sync.refresh()).toEqual({ ok: true, applied: ['NI', 'ST'], disabled: ['HB'], skipped: [] });
+    expect(await sync.refresh()).toEqual({ ok: true, applied: ['NI', 'ST'], disabled: ['HB'], skipped: [], held: [] });
     const ni = await members.find('NI');
     expect(ni).toMatchObject({
       displayName: 'Niedersachsen', maxLevel: 'hoch', acrMap: { 'urn:ni:loa:hoch': 'hoch' }, claims: ['sub', 'email'],
@@ -111,13 +111,13 @@ describe('signed federation list (FED-05)', () => {
     expect(niAfter.client_secret_encrypted).toBe(niBefore.client_secret_encrypted);
     expect(await members.clientSecret('NI')).toBe(`${SECRET}-NI`);
     expect((await members.enabled()).map((m) => m.code)).toEqual(['NI', 'ST']);
-    expect((await members.find('HB'))?.enabled).toBe(false);
+    expect(await members.find('HB')).toMatchObject({ enabled: false, disabledBy: 'list' });
 
     const audit = (await db.dataSource.query(
       `SELECT details FROM audit_event WHERE type = 'federation.member_changed' AND details->>'change' = 'list' ORDER BY id`,
     )) as { details: Record<string, unknown> }[];
     expect(audit.map((a) => [a.details.code, a.details.fields])).toEqual([
-      ['NI', ['displayName', 'maxLevel', 'acrMap', 'claims']], ['ST', ['displayName']], ['HB', ['enabled']],
+      ['NI', ['displayName', 'maxLevel', 'acrMap', 'claims']], ['ST', ['displayName']], ['HB', ['enabled', 'disabledBy']],
     ]);
     expect(JSON.stringify(audit)).not.toContain(SECRET);
     expect(await gauge('federationListStale')).toBe(0);
@@ -170,7 +170,7 @@ describe('signed federation list (FED-05)', () => {
     await expectRefused(/not newer than the list in force/);
 
     serve(current);
-    expect(await sync.refresh()).toEqual({ ok: true, applied: ['NI', 'ST'], disabled: ['HB'], skipped: [] });
+    expect(await sync.refresh()).toEqual({ ok: true, applied: ['NI', 'ST'], disabled: ['HB'], skipped: [], held: [] });
     expect(await gauge('federationListStale')).toBe(0);
     expect((await members.find('NI'))?.displayName).toBe('Niedersachsen');
   });
@@ -214,7 +214,7 @@ describe('signed federation list (FED-05)', () => {
 
   it('FED-05 skips listed Länder without local client credentials, reports them and logs a warning', async () => {
     serve(await sign([entry('NI', { displayName: 'Niedersachsen' }), entry('BE', { displayName: 'Berlin' }), entry('HB')]));
-    expect(await sync.refresh()).toEqual({ ok: true, applied: ['NI', 'HB'], disabled: ['ST'], skipped: ['BE'] });
+    expect(await sync.refresh()).toEqual({ ok: true, applied: ['NI', 'HB'], disabled: ['ST'], skipped: ['BE'], held: [] });
     expect(await members.find('BE')).toBeNull();
     expect((await members.enabled()).map((m) => m.code).sort()).toEqual(['HB', 'NI']);
     expect(logs.find((l) => l.level === 40 && l.skipped)).toMatchObject({ skipped: ['BE'], msg: expect.stringContaining('federation add') });
@@ -224,13 +224,14 @@ describe('signed federation list (FED-05)', () => {
     const ed = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
     const pem = new MemberListSync({ ...deps, key: await exportSPKI(ed.publicKey) });
     serve(await sign([entry('NI', { displayName: 'Niedersachsen (Ed25519)' }), entry('ST'), entry('HB')], {}, ed.privateKey, 'EdDSA'));
-    expect(await pem.refresh()).toEqual({ ok: true, applied: ['NI', 'ST', 'HB'], disabled: [], skipped: [] });
+    expect(await pem.refresh()).toEqual({ ok: true, applied: ['NI', 'ST', 'HB'], disabled: [], skipped: [], held: [] });
     expect((await members.find('NI'))?.displayName).toBe('Niedersachsen (Ed25519)');
     serve(await sign([entry('NI', { displayName: 'ES256 gegen EdDSA-Schlüssel' })]));
     await expectRefused(/federation key cannot verify ES256/, pem);
   });
 
-  it('FED-05 npm run cli -- federation sync applies the list (exit 0) and fails with exit 1 on a bad signature', async () => {
+  /** `npm run cli -- federation <command>` against this schema, without Redis. */
+  const cli = async (...args: string[]) => {
     const ROOT = fileURLToPath(new URL('../../', import.meta.url));
     const dataDir = mkdtempSync(join(tmpdir(), 'servicekonto-fedlist-'));
     const env: NodeJS.ProcessEnv = {
@@ -238,29 +239,160 @@ describe('signed federation list (FED-05)', () => {
       DATA_DIR: dataDir, FEDERATION_LIST_URL: url, FEDERATION_LIST_KEY: deps.key,
     };
     delete env.REDIS_URL;
-    const cli = () => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(join(ROOT, 'node_modules/.bin/node'), [join(ROOT, 'src/cli/main.ts'), 'federation', 'sync'], { cwd: ROOT, env, timeout: 60_000 },
-        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? -1) : 0, stdout, stderr }));
-    });
     try {
-      // The CLI runs on the system clock and keeps its replay mark in the database.
-      const list = (name: string) => new SignJWT({ members: [entry('NI', { displayName: name }), entry('BE')] })
-        .setProtectedHeader({ alg: 'ES256' }).setIssuedAt().sign(federationKey.privateKey);
-      serve(await list('Niedersachsen (CLI)'));
-      const ok = await cli();
-      expect(ok).toMatchObject({ code: 0, stderr: '' });
-      expect(ok.stdout).toMatch(/updated\/confirmed: NI\n.*disabled \(not listed\): HB, ST\n.*skipped .*: BE/);
-      expect((await members.find('NI'))?.displayName).toBe('Niedersachsen (CLI)');
-
-      const [header, , signature] = (await list('x')).split('.');
-      serve(`${header}.${b64({ iat: Math.floor(Date.now() / 1000) + 1, members: [entry('NI', { displayName: 'Gefälscht' })] })}.${signature}`);
-      const bad = await cli();
-      expect(bad.code).toBe(1);
-      expect(bad.stderr).toMatch(/^error: federation sync: signature verification failed; the last valid list stays in force\n$/);
-      expect((await members.find('NI'))?.displayName).toBe('Niedersachsen (CLI)');
+      return await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(join(ROOT, 'node_modules/.bin/node'), [join(ROOT, 'src/cli/main.ts'), 'federation', ...args], { cwd: ROOT, env, timeout: 60_000 },
+          (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? -1) : 0, stdout, stderr }));
+      });
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
+  };
+  /** The CLI runs on the system clock and keeps its replay mark in the database. */
+  const signNow = (list: FederationListEntry[], iat = Math.floor(Date.now() / 1000)) =>
+    new SignJWT({ members: list }).setProtectedHeader({ alg: 'ES256' }).setIssuedAt(iat).sign(federationKey.privateKey);
+
+  it('FED-05 npm run cli -- federation sync applies the list (exit 0) and fails with exit 1 on a bad signature', async () => {
+    const list = (name: string) => signNow([entry('NI', { displayName: name }), entry('BE')]);
+    serve(await list('Niedersachsen (CLI)'));
+    const ok = await cli('sync');
+    expect(ok).toMatchObject({ code: 0, stderr: '' });
+    expect(ok.stdout).toMatch(/updated\/confirmed: NI\n.*disabled \(not listed\): HB, ST\n.*skipped .*: BE/);
+    expect(ok.stdout).not.toContain('held');
+    expect((await members.find('NI'))?.displayName).toBe('Niedersachsen (CLI)');
+
+    const [header, , signature] = (await list('x')).split('.');
+    serve(`${header}.${b64({ iat: Math.floor(Date.now() / 1000) + 1, members: [entry('NI', { displayName: 'Gefälscht' })] })}.${signature}`);
+    const bad = await cli('sync');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^error: federation sync: signature verification failed; the last valid list stays in force\n$/);
+    expect((await members.find('NI'))?.displayName).toBe('Niedersachsen (CLI)');
+  });
+
+  const stateOf = async (code: string) => {
+    const member = await members.find(code);
+    return member && { enabled: member.enabled, disabledBy: member.disabledBy };
+  };
+  const enabledCodes = async () => (await members.enabled()).map((m) => m.code).sort();
+  const lastChange = async (code: string) => ((await db.dataSource.query(
+    `SELECT details FROM audit_event WHERE type = 'federation.member_changed' AND details->>'code' = $1 ORDER BY id DESC LIMIT 1`, [code],
+  )) as { details: Record<string, unknown> }[])[0]?.details;
+  const ALL = () => [entry('NI'), entry('ST'), entry('HB')];
+  const applied = (extra: Record<string, string[]> = {}) => ({ ok: true, applied: ['NI', 'ST', 'HB'], disabled: [], skipped: [], held: [], ...extra });
+
+  it('FED-05 a Land the operator disabled stays disabled when the signed list lists it', async () => {
+    serve(await sign(ALL()));
+    expect(await sync.refresh()).toEqual(applied());
+    expect(await enabledCodes()).toEqual(['HB', 'NI', 'ST']);
+
+    // An incident: the operator switches NI off (npm run cli -- federation disable --code NI).
+    expect(await members.setEnabled('NI', false)).toBe(true);
+    expect(await stateOf('NI')).toEqual({ enabled: false, disabledBy: 'operator' });
+    expect(await lastChange('NI')).toMatchObject({ change: 'disabled', disabledBy: 'operator' });
+
+    // The next daily list names NI as enabled: its public fields are taken, the switch is not.
+    serve(await sign([entry('NI', { displayName: 'Niedersachsen', enabled: true }), entry('ST'), entry('HB')]));
+    expect(await sync.refresh()).toEqual(applied());
+    expect(await members.find('NI')).toMatchObject({ displayName: 'Niedersachsen', enabled: false, disabledBy: 'operator' });
+    // A restart fetches the list in force again (a new MemberListSync, as at start-up).
+    expect(await new MemberListSync(deps).refresh()).toEqual(applied());
+    expect(await stateOf('NI')).toEqual({ enabled: false, disabledBy: 'operator' });
+    expect(await enabledCodes()).toEqual(['HB', 'ST']);
+
+    // Dropped from the list, it stays the operator's: a later list naming it would not undo that either.
+    serve(await sign([entry('ST'), entry('HB')]));
+    expect(await sync.refresh()).toEqual({ ok: true, applied: ['ST', 'HB'], disabled: ['NI'], skipped: [], held: [] });
+    expect(await stateOf('NI')).toEqual({ enabled: false, disabledBy: 'operator' });
+    serve(await sign(ALL()));
+    expect(await sync.refresh()).toEqual(applied());
+    expect(await stateOf('NI')).toEqual({ enabled: false, disabledBy: 'operator' });
+
+    // An operator's import with enabled: false counts as the operator's too.
+    await members.importMany([{ ...entry('HB'), clientId: 'servicekonto-HB', enabled: false }]);
+    serve(await sign(ALL()));
+    expect(await sync.refresh()).toEqual(applied());
+    expect(await stateOf('HB')).toEqual({ enabled: false, disabledBy: 'operator' });
+
+    // Only the operator's enable ends it; from then on the list is in force again.
+    expect(await members.setEnabled('NI', true)).toBe(true);
+    expect(await members.setEnabled('HB', true)).toBe(true);
+    expect(await stateOf('NI')).toEqual({ enabled: true, disabledBy: null });
+    expect(await lastChange('NI')).toMatchObject({ change: 'enabled', disabledBy: null, previouslyDisabledBy: 'operator' });
+    serve(await sign(ALL()));
+    expect(await sync.refresh()).toEqual(applied());
+    expect(await enabledCodes()).toEqual(['HB', 'NI', 'ST']);
+  });
+
+  it('FED-05 a Land the list itself disabled is enabled again when a later list lists it', async () => {
+    serve(await sign([entry('NI'), entry('ST')]));
+    expect(await sync.refresh()).toEqual({ ok: true, applied: ['NI', 'ST'], disabled: ['HB'], skipped: [], held: [] });
+    expect(await stateOf('HB')).toEqual({ enabled: false, disabledBy: 'list' });
+    expect(await lastChange('HB')).toMatchObject({ change: 'list', fields: ['enabled', 'disabledBy'], enabled: false, disabledBy: 'list' });
+
+    serve(await sign(ALL()));
+    expect(await sync.refresh()).toEqual(applied());
+    expect(await stateOf('HB')).toEqual({ enabled: true, disabledBy: null });
+    expect(await lastChange('HB')).toMatchObject({ change: 'list', fields: ['enabled', 'disabledBy'], enabled: true, disabledBy: null });
+
+    // Published as disabled: off by the list's word, and on again by it.
+    serve(await sign([entry('NI'), entry('ST', { enabled: false }), entry('HB')]));
+    expect(await sync.refresh()).toEqual(applied());
+    expect(await stateOf('ST')).toEqual({ enabled: false, disabledBy: 'list' });
+    expect(await enabledCodes()).toEqual(['HB', 'NI']);
+    serve(await sign(ALL()));
+    expect(await sync.refresh()).toEqual(applied());
+    expect(await enabledCodes()).toEqual(['HB', 'NI', 'ST']);
+  });
+
+  it('FED-05 an issuer change from the list holds the Land until an operator enables it', async () => {
+    const original = 'https://servicekonto.st.example';
+    const moved = 'https://neu.servicekonto.st.example';
+    const movedList = (extra: Partial<FederationListEntry> = {}) => [entry('NI'), entry('ST', { issuer: moved, ...extra }), entry('HB')];
+    serve(await sign(movedList({ displayName: 'Sachsen-Anhalt (neu)' })));
+    expect(await sync.refresh()).toEqual(applied({ held: ['ST'] }));
+    // Updated, but not offered: our client secret must not go to the new host unchecked.
+    expect(await members.find('ST')).toMatchObject({ issuer: moved, displayName: 'Sachsen-Anhalt (neu)', enabled: false, disabledBy: 'issuer_change' });
+    expect(await enabledCodes()).toEqual(['HB', 'NI']);
+    expect(await members.clientSecret('ST')).toBe(`${SECRET}-ST`);
+    expect(await lastChange('ST')).toEqual(expect.objectContaining({
+      change: 'list', fields: ['displayName', 'issuer', 'enabled', 'disabledBy'], issuer: moved, previousIssuer: original,
+      enabled: false, disabledBy: 'issuer_change',
+    }));
+    expect(logs.at(-1)).toMatchObject({ level: 40, held: ['ST'], msg: expect.stringContaining('federation enable') });
+
+    // Neither the list naming it as enabled, nor dropping and re-listing it, lifts the hold; each refresh reports it.
+    serve(await sign(movedList({ enabled: true })));
+    expect(await sync.refresh()).toEqual(applied({ held: ['ST'] }));
+    serve(await sign([entry('NI'), entry('HB')]));
+    expect(await sync.refresh()).toEqual({ ok: true, applied: ['NI', 'HB'], disabled: ['ST'], skipped: [], held: [] });
+    expect(await stateOf('ST')).toEqual({ enabled: false, disabledBy: 'issuer_change' });
+    serve(await sign(movedList()));
+    expect(await sync.refresh()).toEqual(applied({ held: ['ST'] }));
+    expect(await stateOf('ST')).toEqual({ enabled: false, disabledBy: 'issuer_change' });
+
+    // The CLI reports the hold at sync and says why in the list.
+    serve(await signNow(movedList(), Math.floor(Date.now() / 1000) + 2));
+    const synced = await cli('sync');
+    expect(synced).toMatchObject({ code: 0, stderr: '' });
+    expect(synced.stdout).toMatch(/^ {2}held \(issuer changed by the list; .*federation enable --code <CODE>.*\): ST$/m);
+    const listed = await cli('list');
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^ST\s+Land ST\s+disabled \(issuer changed\)\s+substanziell\s+https:\/\/neu\.servicekonto\.st\.example\s/m);
+    expect(listed.stdout).toMatch(/^NI\s+Land NI\s+enabled\s/m);
+    expect(listed.stdout).toMatch(/Held after the federation list changed their issuer: ST;/);
+
+    // The operator checked the new host: `federation enable` ends the hold, and the list is in force again.
+    const enabled = await cli('enable', '--code', 'ST');
+    expect(enabled).toMatchObject({ code: 0, stdout: 'Federation member enabled: ST\n' });
+    expect(await stateOf('ST')).toEqual({ enabled: true, disabledBy: null });
+    expect(await lastChange('ST')).toMatchObject({ change: 'enabled', issuer: moved, previouslyDisabledBy: 'issuer_change' });
+    serve(await sign(movedList()));
+    expect(await sync.refresh()).toEqual(applied());
+    expect(await enabledCodes()).toEqual(['HB', 'NI', 'ST']);
+
+    const disabled = await cli('disable', '--code', 'ST');
+    expect(disabled.code).toBe(0);
+    expect((await cli('list')).stdout).toMatch(/^ST\s+Land ST\s+disabled \(by operator\)\s/m);
   });
 
   it('FED-05 configuration: the list URL needs the federation key, https and a public key', () => {

@@ -49,7 +49,7 @@ describe('federation members (FED-05)', () => {
     const { outcome, member: ni } = await members.register(member('NI', { displayName: 'Niedersachsen' }));
     expect(outcome).toBe('created');
     expect(ni).toMatchObject({
-      code: 'NI', displayName: 'Niedersachsen', enabled: true, maxLevel: 'substanziell',
+      code: 'NI', displayName: 'Niedersachsen', enabled: true, disabledBy: null, maxLevel: 'substanziell',
       acrMap: { 'http://eidas.europa.eu/LoA/substantial': 'substanziell' },
       claims: ['sub', 'name', 'given_name', 'family_name', 'email', 'account_type'],
     });
@@ -58,8 +58,11 @@ describe('federation members (FED-05)', () => {
 
     expect((await members.list()).map((m) => m.code)).toEqual(['NI', 'ST']);
     expect((await members.enabled()).map((m) => m.code)).toEqual(['NI']);
+    // Registered as disabled by the operator: no federation list may switch it on.
+    expect((await members.find('ST'))?.disabledBy).toBe('operator');
 
     expect(await members.setEnabled('ST', true)).toBe(true);
+    expect(await members.find('ST')).toMatchObject({ enabled: true, disabledBy: null });
     expect((await members.enabled()).map((m) => m.code).sort()).toEqual(['NI', 'ST']);
     expect(await members.setEnabled('XX', true)).toBe(false);
 
@@ -159,6 +162,12 @@ describe('federation CLI (FED-05)', () => {
     expect(listed.code).toBe(0);
     expect(listed.stdout).toMatch(/^NI\s+Niedersachsen\s+enabled\s+substanziell\s+https:\/\/servicekonto\.niedersachsen\.example\s+servicekonto-ni/m);
     expect(listed.stdout).not.toContain(SECRET);
+
+    // FED-05: the list says why a member is disabled.
+    expect(await cli('federation', 'disable', '--code', 'NI')).toMatchObject({ code: 0, stdout: 'Federation member disabled: NI\n' });
+    expect((await cli('federation', 'list')).stdout).toMatch(/^NI\s+Niedersachsen\s+disabled \(by operator\)\s+substanziell\s/m);
+    const { rows: state } = await client.query(`SELECT enabled, disabled_by FROM "${schema}".federation_member WHERE code = 'NI'`);
+    expect(state).toEqual([{ enabled: false, disabled_by: 'operator' }]);
 
     const { rows } = await client.query(`SELECT client_secret_encrypted FROM "${schema}".federation_member WHERE code = 'NI'`);
     expect(rows).toHaveLength(1);
