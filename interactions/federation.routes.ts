@@ -94,6 +94,8 @@ export function federationRoutes(deps: FederationRouteDeps): Router {
   // FED-02/03: validate the home Land's answer, then on to the consent page.
   router.get('/interaction/:uid/federation/return', async (ctx) => {
     const state = await port.details(ctx);
+    // FED-04: the service may have stopped allowing it while the citizen was away.
+    if (!state.client.federationAllowed) return renderFailure(ctx, state, { reason: 'disabled' });
     const result = await federation.complete({
       uid: state.uid, params: new URLSearchParams(ctx.querystring), required: state.requiredLevel, clientId: state.client.clientId, ip: ctx.ip,
     });

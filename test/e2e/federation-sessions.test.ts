@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { formAction } from '../helpers/citizen.ts';
-import { federatedCitizen, handOver, heading, homeAccount, lastSignInEvent, signInAtHome, startFederation, storedLinks, type Federation } from '../helpers/federation.ts';
+import { callbackFromHome, federatedCitizen, handOver, heading, homeAccount, lastSignInEvent, signInAtHome, startFederation, storedLinks, type Federation } from '../helpers/federation.ts';
 import { authorizationUrl, redeem, registerRelyingParty, type RelyingParty } from '../helpers/relying-party.ts';
 
 const HOUR = 3600_000;
@@ -78,6 +78,19 @@ describe('FED sessions: the home Land\'s sign-in time, freshness demands and swi
     // Switching it on again does not bring the dropped sign-in back.
     const again = await citizen.visit((await authorizationUrl(service, { prompt: 'none' })).url.href);
     expect(new URL(again.location!).searchParams.get('error')).toBe('login_required');
+  });
+
+  it('FED-04 a service that stops allowing it while the citizen is at the home Land gets no federated sign-in', async () => {
+    const election = await registerRelyingParty(f.st.app, f.st.url, { clientId: 'briefwahl-st', federationAllowed: true });
+    const citizen = federatedCitizen(f);
+    const flow = await authorizationUrl(election);
+    const callback = await callbackFromHome(citizen, await handOver(citizen, await citizen.visit(flow.url.href), 'NI'), await homeAccount(f.ni));
+    await registerRelyingParty(f.st.app, f.st.url, { clientId: 'briefwahl-st', federationAllowed: false });
+    const links = await storedLinks(f.st);
+    const page = await citizen.visit(callback.href);
+    expect(page.status).toBe(409);
+    expect(heading(page)).toBe('Anmeldung mit Ihrem Bundesland zurzeit nicht möglich');
+    expect(await storedLinks(f.st)).toBe(links);
   });
 
   it('FED-05 removing a Land deletes every link to its citizens in the same step (last test: NI is gone afterwards)', async () => {
