@@ -120,7 +120,7 @@ export function interactionRoutes(deps: InteractionRouteDeps): Router {
     }
     // FED-02: declining drops the home Land's data at once; without it the federated session
     // serves nothing (the provider still needs the session to send the error back).
-    if (isFederatedAccount(state.accountId)) await deps.federation.forget(state.accountId);
+    if (isFederatedAccount(state.accountId)) await deps.federation.decline(state.accountId);
     ctx.status = 303;
     ctx.redirect(redirectTo);
   });

@@ -125,6 +125,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     'federation.audit_purge': async () => {
       await services.audit.purgeFederationEvents();
     },
+    'kv.sweep': async () => {
+      await kv.sweep();
+    },
   };
   const jobs: JobQueue = redis
     ? new BullmqQueue({ url: config.redis!.url, prefix: config.redis!.prefix, handlers, logger, runWorker: options.runWorker ?? true })

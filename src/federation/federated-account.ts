@@ -29,6 +29,8 @@ export interface FederatedProfile {
   level: Level;
   /** When the citizen came back here (epoch seconds, our clock); the ID token's auth_time is the home Land's. */
   signedInAt: number;
+  /** This sign-in created the (issuer, sub) link: declining it removes the link again. */
+  firstSignIn: boolean;
   /** The claims the home Land delivered that the online service asked for (never `sub`). */
   claims: Record<string, unknown>;
 }

@@ -22,11 +22,19 @@ export class FederatedIdentityRepository {
   }
 
   /** The link for (issuer, sub), created on first sight; concurrent first sign-ins get one row. */
-  async link(memberCode: string, issuer: string, subject: string): Promise<FederatedIdentity> {
-    const [row] = await queryReturning<{ id: string; member_code: string; issuer: string; subject: string; created_at: Date }>(this.db,
+  async link(memberCode: string, issuer: string, subject: string): Promise<{ identity: FederatedIdentity; created: boolean }> {
+    // xmax = 0 only on a row this statement inserted (not on one it updated).
+    const [row] = await queryReturning<{ id: string; member_code: string; issuer: string; subject: string; created_at: Date; created: boolean }>(this.db,
       `INSERT INTO federated_identity (member_code, issuer, subject) VALUES ($1, $2, $3)
        ON CONFLICT (issuer, subject) DO UPDATE SET member_code = EXCLUDED.member_code
-       RETURNING id, member_code, issuer, subject, created_at`, [memberCode, issuer, subject]);
-    return { id: row!.id, memberCode: row!.member_code, issuer: row!.issuer, subject: row!.subject, createdAt: row!.created_at };
+       RETURNING id, member_code, issuer, subject, created_at, (xmax = 0) AS created`, [memberCode, issuer, subject]);
+    return {
+      identity: { id: row!.id, memberCode: row!.member_code, issuer: row!.issuer, subject: row!.subject, createdAt: row!.created_at },
+      created: row!.created,
+    };
+  }
+
+  async remove(id: string): Promise<void> {
+    if (isUuid(id)) await this.db.query('DELETE FROM federated_identity WHERE id = $1', [id]);
   }
 }

@@ -183,11 +183,12 @@ export class FederatedSignInService {
       await this.auditFailure(member, level ? 'level_too_low' : 'level_unknown', input, { acr: idToken.acr ?? null });
       return { ok: false, reason: level ? 'level_too_low' : 'level_unknown', member: offer(member) };
     }
-    const identity = await this.deps.identities.link(member.code, member.issuer, idToken.sub);
+    const { identity, created } = await this.deps.identities.link(member.code, member.issuer, idToken.sub);
     const accountId = federatedAccountId(identity.id, randomBytes(12).toString('base64url'));
     const profile: FederatedProfile = {
       memberCode: member.code, memberName: member.displayName, clientId: input.clientId, level,
       signedInAt: Math.floor(this.deps.clock.now().getTime() / 1000),
+      firstSignIn: created,
       claims: Object.fromEntries(pending.claims.filter((c) => c !== 'sub' && userinfo[c] !== undefined).map((c) => [c, userinfo[c]])),
     };
     await this.deps.kv.set(profileKey(accountId), JSON.stringify(profile), this.deps.profileTtlSeconds);
@@ -229,6 +230,16 @@ export class FederatedSignInService {
   /** Ends a sign-in's hold on the home Land's data (sign-out). */
   async forget(accountId: string): Promise<void> {
     if (federatedIdentityIdOf(accountId)) await this.deps.kv.delete(profileKey(accountId));
+  }
+
+  /**
+   * FED-02: the citizen declined to pass their data on. The sign-in's data goes; so does the
+   * link, when this very sign-in created it (no service has ever seen its subject).
+   */
+  async decline(accountId: string): Promise<void> {
+    const profile = await this.profile(accountId);
+    await this.forget(accountId);
+    if (profile?.firstSignIn) await this.deps.identities.remove(federatedIdentityIdOf(accountId)!);
   }
 
 

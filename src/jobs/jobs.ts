@@ -6,12 +6,13 @@ export interface JobPayloads {
   'password.reset_request': { email: string; ip: string };
   'federation.list_refresh': Record<string, never>;
   'federation.audit_purge': Record<string, never>;
+  'kv.sweep': Record<string, never>;
 }
 
 export type JobName = keyof JobPayloads;
 export type JobHandlers = { [N in JobName]: (payload: JobPayloads[N]) => Promise<void> };
 
-export const JOB_NAMES: readonly JobName[] = ['mail.send', 'mail.sweep', 'registrations.purge', 'password.reset_request', 'federation.list_refresh', 'federation.audit_purge'];
+export const JOB_NAMES: readonly JobName[] = ['mail.send', 'mail.sweep', 'registrations.purge', 'password.reset_request', 'federation.list_refresh', 'federation.audit_purge', 'kv.sweep'];
 
 /** Repeating jobs and their period in milliseconds. */
 export const SCHEDULE: Partial<Record<JobName, number>> = {
@@ -19,6 +20,7 @@ export const SCHEDULE: Partial<Record<JobName, number>> = {
   'registrations.purge': 15 * 60_000,
   'federation.list_refresh': 24 * 3600_000,
   'federation.audit_purge': 3600_000,
+  'kv.sweep': 3600_000,
 };
 
 export interface JobQueue {

@@ -13,6 +13,8 @@ export interface KvStore {
   delete(key: string): Promise<void>;
   /** Reads and deletes in one step: exactly one caller gets a single-use value. */
   take(key: string): Promise<string | null>;
+  /** Deletes expired entries; returns how many (Redis expires keys itself: always 0). */
+  sweep(): Promise<number>;
   /** Sets a new remaining lifetime for an existing key. */
   expire(key: string, ttlSeconds: number): Promise<void>;
 }

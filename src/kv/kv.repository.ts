@@ -52,6 +52,11 @@ export class DbKvStore implements KvStore {
     await this.db.query('DELETE FROM kv_entry WHERE key = $1', [key]);
   }
 
+  /** Expiry is checked on read; this removes what nobody reads again (e.g. a federated sign-in's data). */
+  async sweep(): Promise<number> {
+    return (await queryReturning<{ key: string }>(this.db, 'DELETE FROM kv_entry WHERE expires_at <= $1 RETURNING key', [this.clock.now()])).length;
+  }
+
   async take(key: string): Promise<string | null> {
     const rows = await queryReturning<{ value: string; expires_at: Date }>(this.db, 'DELETE FROM kv_entry WHERE key = $1 RETURNING value, expires_at', [key]);
     const row = rows[0];

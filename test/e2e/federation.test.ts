@@ -70,7 +70,10 @@ describe('FED: sign-in with the service account of another Land (two providers o
   });
 
   it('FED-02 declining the consent returns access_denied to the service and stores no consent', async () => {
-    const { citizen, consent } = await federatedSignIn(hundesteuer, BASIC);
+    const fresh = { email: 'zoegernd@niedersachsen.example', password: 'EFef9012' };
+    await f.ni.app.services.accounts.createAccount({ ...fresh, displayName: 'Zögernde Nutzerin' });
+    const linksBefore = await f.st.app.dataSource.query(`SELECT count(*)::int AS n FROM federated_identity`);
+    const { citizen, consent } = await federatedSignIn(hundesteuer, fresh);
     const back = await citizen.submit(consent, formAction(consent, '/abort'));
     const callback = new URL(back.location!);
     expect(callback.searchParams.get('error')).toBe('access_denied');
@@ -80,6 +83,8 @@ describe('FED: sign-in with the service account of another Land (two providers o
     const declined = await f.st.app.dataSource.query(`SELECT details FROM audit_event WHERE type = 'consent.declined'`);
     expect(declined.length).toBe(1);
     expect(declined[0].details.federatedAccount).toMatch(/^fed:/);
+    // Declined at the first sign-in: not even the (issuer, sub) link is kept.
+    expect(await f.st.app.dataSource.query(`SELECT count(*)::int AS n FROM federated_identity`)).toEqual(linksBefore);
     // The home Land's data is gone: the same browser gets no silent sign-in from that session.
     const silent = await citizen.visit((await authorizationUrl(hundesteuer, { prompt: 'none' })).url.href);
     expect(new URL(silent.location!).searchParams.get('error')).toBe('login_required');

@@ -36,7 +36,27 @@ describe.each(['database', 'redis'] as const)('KvStore on %s', (kind) => {
     expect(await kv.get('activity:x')).toBeNull();
   });
 
+  it('FED-01 take() hands a single-use value to exactly one of many parallel callers', async () => {
+    await kv.set('pending', 'state-123', 60);
+    const taken = await Promise.all(Array.from({ length: 10 }, () => kv.take('pending')));
+    expect(taken.filter((v) => v === 'state-123')).toHaveLength(1);
+    expect(taken.filter((v) => v === null)).toHaveLength(9);
+    expect(await kv.get('pending')).toBeNull();
+  });
+
   if (kind === 'database') {
+    it('FED a sweep deletes expired entries (embedded mode keeps no federated data past its time)', async () => {
+      await kv.set('federation:profile:old', '{}', 10);
+      await kv.set('federation:profile:live', '{}', 3600);
+      clock.advance(11_000);
+      expect(await kv.take('federation:profile:old')).toBeNull();
+      await kv.set('federation:profile:old', '{}', 10);
+      clock.advance(11_000);
+      expect(await kv.sweep()).toBeGreaterThanOrEqual(1);
+      const rows: { key: string }[] = await db.dataSource.query(`SELECT key FROM kv_entry WHERE key LIKE 'federation:profile:%'`);
+      expect(rows.map((r) => r.key)).toEqual(['federation:profile:live']);
+    });
+
     it('LOGIN-04 a window ends with the injected clock and counting restarts', async () => {
       await kv.add('window', 1, 60);
       await kv.add('window', 1, 60);
