@@ -62,7 +62,11 @@ export function interactionRoutes(deps: InteractionRouteDeps): Router {
       return;
     }
     if (state.prompt === 'consent') {
-      renderer.render(ctx, 'consent', { title: 'title.consent', uid: state.uid, client: state.client, claims: claimLabels(ctx, state.claims) });
+      // Asked-for data the account does not have is listed too, marked as not transferred:
+      // consent is remembered per scope, so the citizen has seen it should it exist later.
+      const available = await port.availableClaims(ctx, state.accountId!, state.claims);
+      const claims = claimLabels(ctx, state.claims).map((c) => ({ ...c, missing: !NON_REJECTABLE_CLAIMS.has(c.key) && !available.has(c.key) }));
+      renderer.render(ctx, 'consent', { title: 'title.consent', uid: state.uid, client: state.client, claims });
       return;
     }
     await renderLogin(ctx, state);

@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
+import type { FindAccount } from 'oidc-provider';
 import { NON_REJECTABLE_CLAIMS, SCOPE_CLAIMS } from '../../config/claims.ts';
 import { AppError } from '../http/errors.ts';
 import type { Clock } from '../clock.ts';
@@ -46,8 +47,13 @@ export class InteractionPort {
   private readonly consents: ConsentRepository;
   private readonly clock: Clock;
   private readonly federated: Pick<FederatedSessions, 'forget' | 'signedInAt'>;
+  private readonly findAccount: FindAccount;
 
-  constructor(provider: Provider, acr: AcrMap, consents: ConsentRepository, clock: Clock, federated: Pick<FederatedSessions, 'forget' | 'signedInAt'>) {
+  constructor(
+    provider: Provider, acr: AcrMap, consents: ConsentRepository, clock: Clock,
+    federated: Pick<FederatedSessions, 'forget' | 'signedInAt'>, findAccount: FindAccount,
+  ) {
+    this.findAccount = findAccount;
     this.provider = provider;
     this.acr = acr;
     this.consents = consents;
@@ -131,6 +137,18 @@ export class InteractionPort {
     if (remember) await this.consents.save({ accountId, clientId, scopes, claims }, grantId);
     const redirectTo = await this.provider.interactionResult(ctx.req, ctx.res, { consent: { grantId } }, { mergeWithLastSubmission: true });
     return { redirectTo, accountId, clientId };
+  }
+
+  /**
+   * The claims the account has a value for right now (through the provider's own account
+   * lookup), so the consent page can say which of the asked-for data does not exist and is
+   * therefore not transferred (FED-06: exactly what is transferred).
+   */
+  async availableClaims(ctx: Context, accountId: string, claims: readonly string[]): Promise<Set<string>> {
+    const account = await this.findAccount(ctx as never, accountId);
+    if (!account) return new Set();
+    const values = await account.claims('userinfo', 'openid', {}, []) as Record<string, unknown>;
+    return new Set(claims.filter((c) => values[c] !== undefined && values[c] !== null));
   }
 
   /** Sends the user back to the service with an OIDC error (access_denied, unmet requirements). */

@@ -47,7 +47,7 @@ export function createOidc(deps: OidcDeps & { acr: AcrMap; config: Config }): Oi
 
   return {
     provider,
-    interactions: new InteractionPort(provider, deps.acr, deps.consents, deps.clock, deps.federated),
+    interactions: new InteractionPort(provider, deps.acr, deps.consents, deps.clock, deps.federated, deps.findAccount),
   };
 }
 

@@ -154,6 +154,16 @@ describe('FED: sign-in with the service account of another Land (two providers o
     expect(listed).not.toContain('Anschrift');
   });
 
+  it('FED-06 OIDC-04 the consent page marks asked-for data the account does not have as not transferred', async () => {
+    const partner = await registerRelyingParty(f.ni.app, f.ni.url, { clientId: 'meldebescheinigung-ni', scopes: ['openid', 'profile', 'email', 'address'] });
+    const citizen = new Citizen(f.ni.url);
+    const login = await citizen.visit((await authorizationUrl(partner, { scope: 'openid email address' })).url.href);
+    const consent = await citizen.submit(login, formAction(login, '/login'), BASIC);
+    const items = [...consent.body.matchAll(/<li>(.*?)<\/li>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, '').trim());
+    expect(items).toContain('Anschrift (liegt in Ihrem Konto nicht vor – wird nicht übermittelt)');
+    expect(items).toContain('E-Mail-Adresse');
+  });
+
   it('FED sessions: a federated session serves only the service that started it (no SSO)', async () => {
     const { citizen, consent } = await federatedSignIn(hundesteuer, BASIC);
     await citizen.submit(consent, formAction(consent, '/confirm'));
