@@ -13,6 +13,11 @@ export const FAILURE_REASONS: readonly FailureReason[] = [
   'nonce', 'signature', 'expired', 'invalid_token', 'not_citizen', 'level_too_low', 'level_unknown',
 ];
 
+/** Our own configuration for a Land is unusable (e.g. its client secret cannot be decrypted). */
+export class MemberConfigError extends Error {
+  override readonly name = 'MemberConfigError';
+}
+
 interface Coded {
   code?: unknown;
   name?: unknown;
@@ -24,6 +29,8 @@ interface Coded {
 
 /** Maps what openid-client (oauth4webapi) or fetch threw to a reason. */
 export function classifyFailure(error: unknown): { reason: FailureReason; upstreamError?: string } {
+  // For the citizen the Land is "zurzeit nicht möglich"; the operator finds the cause in the log.
+  if (error instanceof MemberConfigError) return { reason: 'disabled' };
   if (error instanceof client.AuthorizationResponseError) {
     return { reason: error.error === 'access_denied' ? 'upstream_cancelled' : 'upstream_error', upstreamError: error.error };
   }

@@ -23,7 +23,7 @@ export interface FederationOffer {
   origin: string;
 }
 
-export type BeginResult = { ok: true; url: string; origin: string } | { ok: false; reason: 'not_offered' | 'unreachable'; member?: FederationOffer };
+export type BeginResult = { ok: true; url: string; origin: string } | { ok: false; reason: 'not_offered' | 'unreachable' | 'disabled'; member?: FederationOffer };
 
 export type CompleteResult =
   | { ok: true; accountId: string; level: Level; amr: string[]; authTime: number; member: FederationOffer }
@@ -102,10 +102,11 @@ export class FederatedSignInService {
     try {
       config = await this.deps.clients.configFor(member);
     } catch (error) {
-      this.deps.logger.warn({ err: error, member: member.code }, 'federation member unreachable');
+      const reason = classifyFailure(error).reason === 'disabled' ? 'disabled' : 'unreachable';
+      this.deps.logger[reason === 'disabled' ? 'error' : 'warn']({ err: error, member: member.code }, `federation member ${reason}`);
       // Like every other failure event: which service the citizen came from, and from where.
-      await this.auditFailure(member, 'unreachable', input);
-      return { ok: false, reason: 'unreachable', member: offer(member) };
+      await this.auditFailure(member, reason, input);
+      return { ok: false, reason, member: offer(member) };
     }
     // Only what the online service asked for and the member can deliver, plus the account type
     // that FED-03 needs.

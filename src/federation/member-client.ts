@@ -1,5 +1,6 @@
 import * as client from 'openid-client';
 import type { Clock } from '../clock.ts';
+import { MemberConfigError } from './failures.ts';
 import type { FederationMemberView } from './federation-member.service.ts';
 
 const DAY_MS = 24 * 3600_000;
@@ -38,9 +39,12 @@ export class MemberClients {
   }
 
   async configFor(member: Pick<FederationMemberView, 'code' | 'issuer' | 'clientId'>): Promise<client.Configuration> {
+    const secret = await this.deps.secretOf(member.code).catch((error: unknown) => {
+      throw new MemberConfigError(`the client secret of federation member ${member.code} cannot be read`, { cause: error });
+    });
+    if (secret === null) throw new MemberConfigError(`federation member ${member.code} has no client secret`);
+    // Our own configuration is checked before the Land is contacted.
     const server = await this.server(member);
-    const secret = await this.deps.secretOf(member.code);
-    if (secret === null) throw new Error(`federation member ${member.code} has no client secret`);
     const skew = Math.round((this.deps.clock.now().getTime() - Date.now()) / 1000);
     const config = new client.Configuration(server.metadata, member.clientId, { [client.clockSkew]: skew }, client.ClientSecretBasic(secret));
     this.prepare(config, member.issuer);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { formAction } from '../helpers/citizen.ts';
-import { callbackFromHome, federatedCitizen, handOver, heading, homeAccount, lastSignInEvent, signInAtHome, startFederation, storedLinks, type Federation } from '../helpers/federation.ts';
+import { callbackFromHome, federatedCitizen, federationLink, handOver, heading, homeAccount, lastSignInEvent, signInAtHome, startFederation, storedLinks, type Federation } from '../helpers/federation.ts';
 import { authorizationUrl, redeem, registerRelyingParty, type RelyingParty } from '../helpers/relying-party.ts';
 
 const HOUR = 3600_000;
@@ -15,6 +15,10 @@ describe('FED sessions: the home Land\'s sign-in time, freshness demands and swi
     f = await startFederation('fedsess');
     service = await registerRelyingParty(f.st.app, f.st.url, { clientId: 'hundesteuer-st', federationAllowed: true });
     plusService = await registerRelyingParty(f.st.app, f.st.url, { clientId: 'bafoeg-st', federationAllowed: true, minLevel: 'substanziell' });
+    // A second Land whose configuration an operator broke (never contacted).
+    await f.st.app.services.federationMembers.register({
+      code: 'BY', displayName: 'Bayern', issuer: 'https://servicekonto.bayern.example', clientId: 'portal-st', clientSecret: 'by-secret-0123456789abcdef',
+    });
   });
   afterAll(async () => f.close());
 
@@ -91,6 +95,16 @@ describe('FED sessions: the home Land\'s sign-in time, freshness demands and swi
     expect(page.status).toBe(409);
     expect(heading(page)).toBe('Anmeldung mit Ihrem Bundesland zurzeit nicht möglich');
     expect(await storedLinks(f.st)).toBe(links);
+  });
+
+  it('FED-05 a Land whose stored client secret cannot be read is "zurzeit nicht möglich", not a token error', async () => {
+    await f.st.app.dataSource.query(`UPDATE federation_member SET client_secret_encrypted = 'not.a.valid.jwe.value' WHERE code = 'BY'`);
+    const citizen = federatedCitizen(f);
+    const login = await citizen.visit((await authorizationUrl(service)).url.href);
+    const choice = await citizen.visit(federationLink(login));
+    const page = await citizen.submit(choice, formAction(choice, '/federation'), { land: 'BY' });
+    expect({ status: page.status, heading: heading(page) }).toEqual({ status: 409, heading: 'Anmeldung mit Bayern zurzeit nicht möglich' });
+    expect((await lastSignInEvent(f.st)).details).toMatchObject({ member: 'BY', reason: 'disabled' });
   });
 
   it('FED-05 removing a Land deletes every link to its citizens in the same step (last test: NI is gone afterwards)', async () => {

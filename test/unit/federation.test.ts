@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import * as client from 'openid-client';
-import { classifyFailure } from '../../src/federation/failures.ts';
+import { MemberConfigError, classifyFailure } from '../../src/federation/failures.ts';
 import { FederationMemberService } from '../../src/federation/federation-member.service.ts';
 
 const LOW = 'http://eidas.europa.eu/LoA/low';
@@ -37,5 +37,7 @@ describe('federation rules', () => {
     expect(classifyFailure(Object.assign(new TypeError('fetch failed'), { cause: coded('ECONNREFUSED', 'connect ECONNREFUSED') })).reason).toBe('unreachable');
     expect(classifyFailure(new DOMException('The operation was aborted due to timeout', 'TimeoutError')).reason).toBe('unreachable');
     expect(classifyFailure(new Error('something else')).reason).toBe('invalid_token');
+    // Our own broken configuration is not the citizen's token's fault.
+    expect(classifyFailure(new MemberConfigError('no client secret')).reason).toBe('disabled');
   });
 });
