@@ -5,12 +5,14 @@ import { loadDevSecrets } from './dev-secrets.ts';
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const optionalUrl = z.url().optional();
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+/** The loopback interface: localhost, ::1 and all of 127.0.0.0/8 (two Länder on one machine need two hosts). */
+export const isLoopbackHost = (hostname: string): boolean => hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+
 /** Same rule as a federation member's issuer: the list decides who may sign citizens in. */
 const listUrl = z.url().refine((value) => {
   const url = URL.parse(value);
-  return !!url && (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname)));
-}, 'must be an https URL (http only on 127.0.0.1/localhost)');
+  return !!url && (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname)));
+}, 'must be an https URL (http only on loopback: 127.x.x.x, localhost)');
 
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),

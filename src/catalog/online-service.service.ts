@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { sameSecret } from '../constant-time.ts';
 import { z } from 'zod';
 import { LEVELS } from '../../config/trust-levels.ts';
 import { SUPPORTED_SCOPES } from '../../config/claims.ts';
@@ -44,9 +45,7 @@ export const hashSecret = (secret: string): string => createHash('sha256').updat
 
 /** Client secrets are 256-bit random, so SHA-256 with a constant-time compare is enough. */
 export function secretMatches(storedHash: string, presented: string): boolean {
-  const a = Buffer.from(storedHash);
-  const b = Buffer.from(hashSecret(presented));
-  return a.length === b.length && timingSafeEqual(a, b);
+  return sameSecret(hashSecret(presented), storedHash);
 }
 
 /**

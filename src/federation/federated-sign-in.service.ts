@@ -1,8 +1,9 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import * as client from 'openid-client';
 import { CITIZEN_ACCOUNT_TYPES, SCOPE_CLAIMS, NON_REJECTABLE_CLAIMS } from '../../config/claims.ts';
 import { LEVELS, type Level } from '../../config/trust-levels.ts';
 import type { AuditService } from '../audit/audit.service.ts';
+import { sameSecret } from '../constant-time.ts';
 import type { Clock } from '../clock.ts';
 import type { KvStore } from '../kv/kv-store.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -143,7 +144,7 @@ export class FederatedSignInService {
   async complete(input: { uid: string; params: URLSearchParams; required: Level; clientId: string; ip: string }): Promise<CompleteResult> {
     const raw = await this.deps.kv.take(pendingKey(input.uid));
     const pending = raw ? (JSON.parse(raw) as Pending) : null;
-    if (!pending || !sameString(pending.state, input.params.get('state') ?? '')) {
+    if (!pending || !sameSecret(input.params.get('state') ?? '', pending.state)) {
       this.deps.metrics.federationSignIns.inc({ member: 'unknown', outcome: 'state' });
       await this.deps.audit.record({ type: 'federation.sign_in', result: 'failure', clientId: input.clientId, ip: input.ip, details: { reason: 'state' } });
       return { ok: false, reason: 'state' };
@@ -276,10 +277,4 @@ function acceptableAcrs(member: Pick<FederationMemberView, 'acrMap' | 'maxLevel'
 /** FED-05/06: a member is offered only when it may assert, and can express, the required level. */
 function reaches(member: Pick<FederationMemberView, 'acrMap' | 'maxLevel'>, required: Level): boolean {
   return LEVELS.includes(member.maxLevel) && atLeast(member.maxLevel, required) && acceptableAcrs(member, required).length > 0;
-}
-
-function sameString(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }

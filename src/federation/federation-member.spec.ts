@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isLoopbackHost } from '../../config/index.ts';
 import { DEFAULT_ACR, LEVELS } from '../../config/trust-levels.ts';
 import type { FederationMember, FederationMemberDisabledBy } from '../../entities/federation-member.entity.ts';
 
@@ -7,14 +8,12 @@ import type { FederationMember, FederationMemberDisabledBy } from '../../entitie
  * rules by which a signed list may change a member that is already here.
  */
 
-/** The loopback interface: localhost, ::1 and all of 127.0.0.0/8 (two Länder on one machine need two hosts). */
-const isLoopback = (hostname: string) => hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 
 /** https, or http on the loopback interface only (tests, local development). */
 const issuerUrl = z.url().refine((value) => {
   const url = URL.parse(value);
   if (!url || url.hash || url.search) return false;
-  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname));
+  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
 }, 'must be an https URL without query or fragment (http only on loopback: 127.x.x.x, localhost)');
 
 export const DEFAULT_FEDERATION_CLAIMS = ['sub', 'name', 'given_name', 'family_name', 'email', 'account_type'];

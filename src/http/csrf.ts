@@ -1,4 +1,5 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sameSecret } from '../constant-time.ts';
 import type { Context, Next } from 'koa';
 import { AppError } from './errors.ts';
 
@@ -19,9 +20,7 @@ export function csrf() {
     if (ctx.method === 'POST' && !ctx.state.skipCsrf) {
       const body = ctx.request.body as Record<string, unknown> | undefined;
       const sent = typeof body?._csrf === 'string' ? body._csrf : '';
-      const a = Buffer.from(sent);
-      const b = Buffer.from(token);
-      if (a.length !== b.length || !timingSafeEqual(a, b)) throw new AppError('csrf.invalid', 403);
+      if (!sameSecret(sent, token)) throw new AppError('csrf.invalid', 403);
     }
     await next();
   };
