@@ -82,9 +82,10 @@ export function federationRoutes(deps: FederationRouteDeps): Router {
   });
 
   // Our redirect URI at every member. Nothing is decided here; the interaction takes over.
-  router.get('/federation/callback', (ctx) => {
+  router.get('/federation/callback', async (ctx) => {
     const uid = interactionOfState(typeof ctx.query.state === 'string' ? ctx.query.state : null);
-    if (!uid || !UID.test(uid)) {
+    // An answer for no running sign-in at all: say so, rather than "Sitzung abgelaufen".
+    if (!uid || !UID.test(uid) || !(await port.interactionExists(uid))) {
       renderer.render(ctx, 'error', { title: 'title.error', heading: 'federation.failed.state.heading', message: 'federation.failed.state.orphan', code: 'federation.state' }, 400);
       return;
     }

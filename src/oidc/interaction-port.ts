@@ -156,6 +156,11 @@ export class InteractionPort {
     return this.provider.interactionResult(ctx.req, ctx.res, { error, error_description: description }, { mergeWithLastSubmission: false });
   }
 
+  /** Whether an interaction with this uid is still running (in any browser). */
+  async interactionExists(uid: string): Promise<boolean> {
+    return (await this.provider.Interaction.find(uid)) !== undefined;
+  }
+
   /** The provider session behind the request's cookie, if it belongs to a signed-in account. */
   async currentSession(ctx: Context): Promise<{ id: string; accountId: string; loginTs: number } | undefined> {
     if (!ctx.cookies.get(this.provider.cookieName('session'))) return undefined;

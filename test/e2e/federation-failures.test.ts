@@ -60,6 +60,8 @@ describe('FED failures: refused answers of the home Land', () => {
     const orphan = await federatedCitizen(f).visit(`${f.st.url}/federation/callback?code=abc&state=ohne-punkt`);
     expect({ status: orphan.status, heading: heading(orphan) }).toEqual({ status: 400, heading: 'Anmeldung nicht zuzuordnen' });
     expect(orphan.body).toContain('gehört zu keiner laufenden Anmeldung');
+    const unknown = await federatedCitizen(f).visit(`${f.st.url}/federation/callback?code=abc&state=${'A'.repeat(43)}.zufall`);
+    expect({ status: unknown.status, heading: heading(unknown) }).toEqual({ status: 400, heading: 'Anmeldung nicht zuzuordnen' });
     // A genuine callback opened in another browser (no interaction cookie there) leads nowhere.
     const { citizen, authorize } = await toHomeLand();
     const callback = await callbackFromHome(citizen, authorize, await homeAccount(f.ni));
