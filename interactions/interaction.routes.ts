@@ -105,9 +105,7 @@ export function interactionRoutes(deps: InteractionRouteDeps): Router {
   });
 
   router.post('/confirm', async (ctx) => {
-    const state = await port.details(ctx);
-    // FED-02: a citizen of another Land is asked in every sign-in; nothing is remembered.
-    const { redirectTo, accountId, clientId } = await port.finishConsent(ctx, !isFederatedAccount(state.accountId));
+    const { redirectTo, accountId, clientId } = await port.finishConsent(ctx);
     await deps.audit.record({ type: 'consent.granted', result: 'success', accountId, clientId, ip: ctx.ip });
     ctx.status = 303;
     ctx.redirect(redirectTo);

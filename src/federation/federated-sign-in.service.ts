@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as client from 'openid-client';
 import { CITIZEN_ACCOUNT_TYPES, SCOPE_CLAIMS, NON_REJECTABLE_CLAIMS } from '../../config/claims.ts';
-import { LEVELS, type Level } from '../../config/trust-levels.ts';
+import type { Level } from '../../config/trust-levels.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { sameSecret } from '../constant-time.ts';
 import type { Clock } from '../clock.ts';
@@ -24,7 +24,7 @@ export interface FederationOffer {
   origin: string;
 }
 
-export type BeginResult = { ok: true; url: string; origin: string } | { ok: false; reason: 'not_offered' | 'unreachable' | 'disabled'; member?: FederationOffer };
+export type BeginResult = { ok: true; url: string } | { ok: false; reason: 'not_offered' | 'unreachable' | 'disabled'; member?: FederationOffer };
 
 export type CompleteResult =
   | { ok: true; accountId: string; level: Level; amr: string[]; authTime: number; member: FederationOffer }
@@ -134,7 +134,7 @@ export class FederatedSignInService {
       ui_locales: 'de',
     });
     await this.deps.kv.set(pendingKey(input.uid), JSON.stringify(pending), this.deps.pendingTtlSeconds);
-    return { ok: true, url: url.href, origin: url.origin };
+    return { ok: true, url: url.href };
   }
 
   /**
@@ -145,8 +145,7 @@ export class FederatedSignInService {
     const raw = await this.deps.kv.take(pendingKey(input.uid));
     const pending = raw ? (JSON.parse(raw) as Pending) : null;
     if (!pending || !sameSecret(input.params.get('state') ?? '', pending.state)) {
-      this.deps.metrics.federationSignIns.inc({ member: 'unknown', outcome: 'state' });
-      await this.deps.audit.record({ type: 'federation.sign_in', result: 'failure', clientId: input.clientId, ip: input.ip, details: { reason: 'state' } });
+      await this.auditFailure(undefined, 'state', input);
       return { ok: false, reason: 'state' };
     }
     const member = await this.deps.members.find(pending.member);
@@ -244,15 +243,15 @@ export class FederatedSignInService {
     if (profile?.firstSignIn) await this.deps.identities.remove(federatedIdentityIdOf(accountId)!);
   }
 
-
+  /** `member` is unknown when the answer matched no hand-over (state). */
   private async auditFailure(
-    member: Pick<FederationMemberView, 'code'>, reason: FailureReason,
+    member: Pick<FederationMemberView, 'code'> | undefined, reason: FailureReason,
     at: { clientId?: string; ip?: string } = {}, details: Record<string, unknown> = {},
   ): Promise<void> {
-    this.deps.metrics.federationSignIns.inc({ member: member.code, outcome: reason });
+    this.deps.metrics.federationSignIns.inc({ member: member?.code ?? 'unknown', outcome: reason });
     await this.deps.audit.record({
       type: 'federation.sign_in', result: 'failure', clientId: at.clientId ?? null, ip: at.ip ?? null,
-      details: { member: member.code, reason, ...details },
+      details: { ...(member ? { member: member.code } : {}), reason, ...details },
     });
   }
 }
@@ -276,5 +275,5 @@ function acceptableAcrs(member: Pick<FederationMemberView, 'acrMap' | 'maxLevel'
 
 /** FED-05/06: a member is offered only when it may assert, and can express, the required level. */
 function reaches(member: Pick<FederationMemberView, 'acrMap' | 'maxLevel'>, required: Level): boolean {
-  return LEVELS.includes(member.maxLevel) && atLeast(member.maxLevel, required) && acceptableAcrs(member, required).length > 0;
+  return acceptableAcrs(member, required).length > 0;
 }

@@ -88,7 +88,7 @@ export class InteractionPort {
       restartUrl: `/auth?${new URLSearchParams(Object.entries(interaction.params).filter((e): e is [string, string] => typeof e[1] === 'string'))}`,
       claims: [...new Set(scopes.flatMap((s) => SCOPE_CLAIMS[s] ?? []))],
       scopes,
-      maxAge: Number.isSafeInteger(Number(interaction.params.max_age)) && interaction.params.max_age !== undefined ? Number(interaction.params.max_age) : undefined,
+      maxAge: Number.isSafeInteger(Number(interaction.params.max_age)) ? Number(interaction.params.max_age) : undefined,
       forceLogin: String(interaction.params.prompt ?? '').split(' ').includes('login'),
     };
   }
@@ -109,10 +109,10 @@ export class InteractionPort {
   }
 
   /**
-   * Grants every requested scope and claim and, unless `remember` is false (a citizen of another
-   * Land, FED-02), remembers the decision (OIDC-04).
+   * Grants every requested scope and claim and remembers the decision (OIDC-04) — except for a
+   * citizen of another Land, who is asked in every sign-in (FED-02).
    */
-  async finishConsent(ctx: Context, remember = true): Promise<{ redirectTo: string; accountId: string; clientId: string }> {
+  async finishConsent(ctx: Context): Promise<{ redirectTo: string; accountId: string; clientId: string }> {
     const interaction = await this.provider.interactionDetails(ctx.req, ctx.res);
     const accountId = interaction.session?.accountId;
     if (!accountId || interaction.prompt.name !== 'consent') throw new AppError('invalid_request.state', 400);
@@ -134,7 +134,7 @@ export class InteractionPort {
     const grantId = await grant.save();
     const scopes = String(grant.getOIDCScope()).split(' ').filter(Boolean);
     const claims = [...new Set(scopes.flatMap((s) => SCOPE_CLAIMS[s] ?? []))];
-    if (remember) await this.consents.save({ accountId, clientId, scopes, claims }, grantId);
+    if (!isFederatedAccount(accountId)) await this.consents.save({ accountId, clientId, scopes, claims }, grantId);
     const redirectTo = await this.provider.interactionResult(ctx.req, ctx.res, { consent: { grantId } }, { mergeWithLastSubmission: true });
     return { redirectTo, accountId, clientId };
   }
